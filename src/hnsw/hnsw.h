@@ -175,8 +175,9 @@ extern int	vx_top_up(int n, int *chosen, int k, int target);
 extern int	vx_random_level(const VxIndexInfo *info);
 
 /*
- * A new node's own layer-0 list: the heuristic's choice, topped up with the
- * closest candidates it pruned to 1.5 m (README, departure 3).
+ * An inserted node's own layer-0 list (insert path, after the build): the
+ * heuristic's choice, topped up with the closest candidates it pruned to
+ * 1.5 m (README, departure 3; the build fills lists to 2m).
  */
 #define VX_OWN_FILL(m)	((3 * (m)) / 2)
 

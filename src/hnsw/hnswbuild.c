@@ -49,6 +49,17 @@ typedef struct BNode
 	char	   *code;
 	int32	   *nbr;			/* layer 0: 2m slots, then m per layer */
 	uint8	   *cnt;			/* list length per layer */
+
+	/*
+	 * Layer 0 while nodes are inserted (not after the repair pass): the
+	 * list is kept in ascending distance order, d0[i] is the distance to
+	 * member i, div0[i] says whether member i is "diverse" (the heuristic
+	 * would keep it: no closer diverse member is nearer to it than this
+	 * node is).  div0 is valid only when div0ok.
+	 */
+	float	   *d0;
+	bool	   *div0;
+	bool		div0ok;
 } BNode;
 
 typedef struct VxBuildState
@@ -177,9 +188,12 @@ mem_select(VxBuildState *bs, VxCand *cands, int n, int keep, int fill, int32 *ou
 	return k;
 }
 
-/* add a link from -> to at a layer, pruning a full list with the heuristic */
+/*
+ * Add a link from -> to on an upper layer, pruning a full list with the
+ * heuristic (layer 0 has its own rule: mem_link0).
+ */
 static void
-mem_link(VxBuildState *bs, int64 from, int layer, int64 to)
+mem_link_upper(VxBuildState *bs, int64 from, int layer, int64 to)
 {
 	const VxIndexInfo *info = bs->info;
 	BNode	   *f = &bs->nodes[from];
@@ -206,6 +220,171 @@ mem_link(VxBuildState *bs, int64 from, int layer, int64 to)
 									   bs->nodes[to].code, bs->nodes[to].aux);
 	vx_sort_cands(cands, cnt + 1);
 	f->cnt[layer] = (uint8) mem_select(bs, cands, cnt + 1, cap, 0, list);
+}
+
+/* distance between two in-memory nodes */
+static inline float
+bnode_pair_distance(VxBuildState *bs, int64 a, int64 b)
+{
+	return vx_code_distance(bs->info, bs->nodes[a].code, bs->nodes[a].aux,
+							bs->nodes[b].code, bs->nodes[b].aux);
+}
+
+/* (re)compute the diversity flags of a sorted layer-0 list */
+static void
+bnode_div0(VxBuildState *bs, BNode *f)
+{
+	int32	   *list = f->nbr;
+
+	for (int i = 0; i < f->cnt[0]; i++)
+	{
+		f->div0[i] = true;
+		for (int j = 0; j < i; j++)
+			if (f->div0[j] &&
+				bnode_pair_distance(bs, list[i], list[j]) < f->d0[i])
+			{
+				f->div0[i] = false;
+				break;
+			}
+	}
+	f->div0ok = true;
+}
+
+/*
+ * Add a link from -> to on layer 0, to at distance d from "from".
+ *
+ * Layer-0 lists stay full (the paper's keepPrunedConnections, as pgvector
+ * does): a list with room takes the new member; a full list drops one
+ * member of the cap + 1, the farthest one the heuristic would prune, or the
+ * farthest of all if it would prune none.  That is what selecting with the
+ * heuristic and topping up with the closest pruned members yields, but
+ * computed incrementally from cached distances and diversity flags: only
+ * the new member's distances to the diverse members are computed (about a
+ * dozen), not the heuristic's quadratic pass over 2m + 1 members.  A member
+ * that becomes pruned by the new one is flagged; members it alone pruned
+ * are not re-examined (the flags can err towards "pruned", never lose a
+ * list's diverse core to a cheap error: they only decide which member
+ * goes).
+ */
+static void
+mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
+{
+	BNode	   *f = &bs->nodes[from];
+	int32	   *list = f->nbr;
+	int			cap = vx_layer_slots(bs->info->m, 0);
+	int			cnt = f->cnt[0];
+	int			p = cnt;
+	bool		newdiv = true;
+	int			drop;
+
+	while (p > 0 && f->d0[p - 1] > d)
+		p--;
+
+	if (cnt < cap)
+	{
+		memmove(list + p + 1, list + p, sizeof(int32) * (cnt - p));
+		memmove(f->d0 + p + 1, f->d0 + p, sizeof(float) * (cnt - p));
+		list[p] = (int32) to;
+		f->d0[p] = d;
+		f->cnt[0]++;
+		f->div0ok = false;
+		return;
+	}
+
+	if (!f->div0ok)
+		bnode_div0(bs, f);
+	for (int j = 0; j < p && newdiv; j++)
+		if (f->div0[j] && bnode_pair_distance(bs, to, list[j]) < d)
+			newdiv = false;
+	if (newdiv)
+		for (int i = p; i < cnt; i++)
+			if (f->div0[i] && bnode_pair_distance(bs, list[i], to) < f->d0[i])
+				f->div0[i] = false;
+
+	/*
+	 * The one to drop, in the merged order (members before p, the new one
+	 * at p, the rest shifted by one): the farthest pruned, else the last.
+	 */
+	drop = cnt;
+	for (int i = cnt; i >= 0; i--)
+	{
+		bool		div = i == p ? newdiv : f->div0[i < p ? i : i - 1];
+
+		if (!div)
+		{
+			drop = i;
+			break;
+		}
+	}
+	if (drop == p)
+		return;					/* the new member is the one to go */
+	if (drop < p)
+	{
+		/* remove drop, shift drop+1 .. p-1 down, insert at p - 1 */
+		memmove(list + drop, list + drop + 1, sizeof(int32) * (p - 1 - drop));
+		memmove(f->d0 + drop, f->d0 + drop + 1, sizeof(float) * (p - 1 - drop));
+		memmove(f->div0 + drop, f->div0 + drop + 1, sizeof(bool) * (p - 1 - drop));
+		p--;
+	}
+	else
+	{
+		/* drop is merged index > p: old index drop - 1; shift p .. drop-2 up */
+		memmove(list + p + 1, list + p, sizeof(int32) * (drop - 1 - p));
+		memmove(f->d0 + p + 1, f->d0 + p, sizeof(float) * (drop - 1 - p));
+		memmove(f->div0 + p + 1, f->div0 + p, sizeof(bool) * (drop - 1 - p));
+	}
+	list[p] = (int32) to;
+	f->d0[p] = d;
+	f->div0[p] = newdiv;
+}
+
+/*
+ * Set a new node's own layer-0 list from its search results (ascending):
+ * the heuristic's choice topped up to the full 2m with the closest
+ * candidates it pruned, stored in ascending order with distances and flags.
+ */
+static void
+mem_own0(VxBuildState *bs, BNode *n, VxCand *res, int nres)
+{
+	const VxIndexInfo *info = bs->info;
+	char	   *codes[VX_MAX_EF_CONSTRUCTION + 1];
+	float		auxes[VX_MAX_EF_CONSTRUCTION + 1];
+	int			chosen[VX_MAX_EF_CONSTRUCTION + 1];
+	bool		isdiv[VX_MAX_EF_CONSTRUCTION + 1];
+	int			cap = vx_layer_slots(info->m, 0);
+	int			k;
+	int			c = 0;
+
+	n->div0ok = true;
+	n->cnt[0] = 0;
+	if (nres <= 0)
+		return;
+	for (int i = 0; i < nres; i++)
+	{
+		codes[i] = bs->nodes[res[i].id].code;
+		auxes[i] = bs->nodes[res[i].id].aux;
+		isdiv[i] = false;
+	}
+	k = vx_select_neighbors(info, res, nres, codes, auxes, cap, chosen);
+	for (int i = 0; i < k; i++)
+		isdiv[chosen[i]] = true;
+	k = vx_top_up(nres, chosen, k, cap);
+
+	/* chosen indices in ascending order = ascending distance */
+	for (int i = 0; i < nres && c < k; i++)
+	{
+		bool		in = false;
+
+		for (int j = 0; j < k && !in; j++)
+			in = chosen[j] == i;
+		if (!in)
+			continue;
+		n->nbr[c] = (int32) res[i].id;
+		n->d0[c] = res[i].dist;
+		n->div0[c] = isdiv[i];
+		c++;
+	}
+	n->cnt[0] = (uint8) c;
 }
 
 /* insert node id (already coded) into the in-memory graph */
@@ -255,12 +434,20 @@ mem_insert(VxBuildState *bs, int64 id)
 			continue;
 		}
 		nres = vx_search_layer(&s, eps, neps, ef, layer, res);
-		n->cnt[layer] = (uint8) mem_select(bs, res, nres,
-										   vx_layer_slots(info->m, layer),
-										   layer == 0 ? VX_OWN_FILL(info->m) : 0,
-										   bnode_list(info, n, layer));
-		for (int i = 0; i < n->cnt[layer]; i++)
-			mem_link(bs, bnode_list(info, n, layer)[i], layer, id);
+		if (layer == 0)
+		{
+			mem_own0(bs, n, res, nres);
+			for (int i = 0; i < n->cnt[0]; i++)
+				mem_link0(bs, n->nbr[i], id, n->d0[i]);
+		}
+		else
+		{
+			n->cnt[layer] = (uint8) mem_select(bs, res, nres,
+											   vx_layer_slots(info->m, layer), 0,
+											   bnode_list(info, n, layer));
+			for (int i = 0; i < n->cnt[layer]; i++)
+				mem_link_upper(bs, bnode_list(info, n, layer)[i], layer, id);
+		}
 		memcpy(eps, res, sizeof(VxCand) * nres);
 		neps = nres;
 	}
@@ -453,6 +640,9 @@ add_node(VxBuildState *bs, const float *x, ItemPointer heaptid)
 	n->nbr = (int32 *) arena_alloc(bs, sizeof(int32) * slots);
 	n->cnt = (uint8 *) arena_alloc(bs, level + 1);
 	memset(n->cnt, 0, level + 1);
+	n->d0 = (float *) arena_alloc(bs, sizeof(float) * 2 * info->m);
+	n->div0 = (bool *) arena_alloc(bs, sizeof(bool) * 2 * info->m);
+	n->div0ok = false;
 	vx_encode(info, x, n->code, &ci);
 	n->resid = info->metric == VX_METRIC_L1 ? ci.resid_l1 : ci.resid_l2;
 	n->norm = ci.norm;
@@ -850,6 +1040,10 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		if (bs.trainbuf != NULL)
 			train_and_flush(&bs);
 		MemoryContextSwitchTo(old);
+		ereport(DEBUG1,
+				(errmsg_internal("hnsw build: %lld nodes in memory, graph memory %.1f MB of %.1f MB",
+								 (long long) bs.nnodes, bs.mem_used / 1048576.0,
+								 bs.mem_budget / 1048576.0)));
 		write_graph(&bs);
 	}
 
