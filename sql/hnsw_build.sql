@@ -52,6 +52,10 @@ SELECT hnsw_build_same('<=>', (SELECT (v * array_fill(0.5::real, ARRAY[128])::ve
 -- the same with enough memory: no NOTICE
 CREATE INDEX hnsw_build_l2b ON hnsw_build USING hnsw (v vector_l2_ops);
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_build_l2b');
+-- an in-memory build keeps every layer-0 list full (2m = 32 slots; upper
+-- layers add more edges): a build whose back links pruned lists below 2m
+-- had about 28 edges per node here
+SELECT edges >= 32 * nodes AS layer0_lists_full FROM vecidx_hnsw_check('hnsw_build_l2b');
 DROP INDEX hnsw_build_l2b;
 
 -- the planner picks the index on its own for ORDER BY ... LIMIT
