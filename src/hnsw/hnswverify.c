@@ -175,7 +175,9 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 				if (ItemPointerEquals(&slots[i], &slots[j]))
 					corrupt(cs, blk, off, "duplicate neighbour");
 		}
-		cs->nedges += n;
+		/* edges of the nodes the result counts: a free slot's list is stale */
+		if (!(node->flags & VX_NODE_FREE))
+			cs->nedges += n;
 	}
 
 	e = nodemap_lookup(&cs->nodes, vx_tid_pack(&self), true);
