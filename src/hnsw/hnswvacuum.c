@@ -83,6 +83,7 @@ typedef struct VacState
 	int64		capcodes;
 	bool		cache_full;
 	VxCand	   *cands;			/* scratch for repaired_list: (2m)^2 */
+	bool	   *used;			/* repaired_list's scratch, one per candidate */
 	int64		nrepaired;		/* statistics */
 	int64		nreconnected;
 } VacState;
@@ -382,8 +383,54 @@ repaired_list(VacState *vs, uint64 self, const char *selfcode, float selfaux,
 	 * rounds of 20%); topping up kept it (0.996).
 	 */
 	vx_sort_cands(cands, ncand);
-	for (int i = 0; i < ncand && k < nslots; i++)
-		vx_tid_unpack(cands[i].id, &out[k++]);
+	if (ncand > nslots - k)
+	{
+		/*
+		 * More candidates than free slots: the heuristic's choice first (a
+		 * candidate no closer to any member already in the list than to
+		 * this node: a new direction), then the closest of the rest.
+		 * Filling by distance alone turned lists into near-neighbour lists
+		 * over repeated churn and cut the paths between clusters.
+		 */
+		const char *kcodes[2 * VX_MAX_M];
+		float		kauxes[2 * VX_MAX_M];
+		bool	   *used = vs->used;
+		int			nk = 0;
+
+		for (int x = 0; x < k; x++)
+		{
+			kcodes[nk] = cached_code(vs, vx_tid_pack(&out[x]), &kauxes[nk]);
+			if (kcodes[nk] != NULL)
+				nk++;
+		}
+		for (int i = 0; i < ncand; i++)
+		{
+			const char *code;
+			float		aux;
+			bool		diverse = true;
+
+			used[i] = false;
+			if (k >= nslots)
+				continue;
+			code = cached_code(vs, cands[i].id, &aux);
+			for (int x = 0; x < nk && diverse; x++)
+				if (vx_code_distance(info, code, aux, kcodes[x], kauxes[x]) < cands[i].dist)
+					diverse = false;
+			if (!diverse)
+				continue;
+			used[i] = true;
+			vx_tid_unpack(cands[i].id, &out[k++]);
+			kcodes[nk] = code;
+			kauxes[nk] = aux;
+			nk++;
+		}
+		for (int i = 0; i < ncand && k < nslots; i++)
+			if (!used[i])
+				vx_tid_unpack(cands[i].id, &out[k++]);
+	}
+	else
+		for (int i = 0; i < ncand; i++)
+			vx_tid_unpack(cands[i].id, &out[k++]);
 	return k;
 }
 
@@ -697,6 +744,7 @@ vac_init(VacState *vs, IndexVacuumInfo *info)
 	vs->live = palloc(sizeof(uint64) * vs->caplive);
 	vs->toplevel = -1;
 	vs->cands = palloc(sizeof(VxCand) * 4 * vs->info->m * vs->info->m);
+	vs->used = palloc(sizeof(bool) * 4 * vs->info->m * vs->info->m);
 }
 
 IndexBulkDeleteResult *
