@@ -170,7 +170,7 @@ extern int	vx_layer_search_next(VxSearch *s, VxLayerSearch *st, int ef,
 								 int layer, VxCand *result);
 extern int	vx_select_neighbors(const VxIndexInfo *info, VxCand *cands, int n,
 								char **codes, const float *auxes, int keep,
-								int *chosen);
+								int nfixed, int *chosen);
 extern int	vx_top_up(int n, int *chosen, int k, int target);
 extern int	vx_random_level(const VxIndexInfo *info);
 

@@ -165,15 +165,16 @@ mem_expand(void *graph, uint64 id, int layer, VxCand *out)
 }
 
 /*
- * Heuristic selection over in-memory candidates, topped up to fill with
- * pruned ones; writes ids to out.
+ * Heuristic selection over in-memory candidates (ascending), topped up to
+ * fill with pruned ones: indexes into cands go to chosen, the heuristic's
+ * own first (*ndiverse of them, if asked).  Returns how many.
  */
 static int
-mem_select(VxBuildState *bs, VxCand *cands, int n, int keep, int fill, int32 *out)
+mem_choose(VxBuildState *bs, VxCand *cands, int n, int keep, int fill,
+		   int *chosen, int *ndiverse)
 {
 	char	   *codes[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
 	float		auxes[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
-	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
 	int			k;
 
 	for (int i = 0; i < n; i++)
@@ -181,8 +182,19 @@ mem_select(VxBuildState *bs, VxCand *cands, int n, int keep, int fill, int32 *ou
 		codes[i] = bs->nodes[cands[i].id].code;
 		auxes[i] = bs->nodes[cands[i].id].aux;
 	}
-	k = vx_select_neighbors(bs->info, cands, n, codes, auxes, keep, chosen);
-	k = vx_top_up(n, chosen, k, Min(fill, keep));
+	k = vx_select_neighbors(bs->info, cands, n, codes, auxes, keep, 0, chosen);
+	if (ndiverse)
+		*ndiverse = k;
+	return vx_top_up(n, chosen, k, Min(fill, keep));
+}
+
+/* mem_choose, writing the chosen ids to out */
+static int
+mem_select(VxBuildState *bs, VxCand *cands, int n, int keep, int fill, int32 *out)
+{
+	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
+	int			k = mem_choose(bs, cands, n, keep, fill, chosen, NULL);
+
 	for (int i = 0; i < k; i++)
 		out[i] = (int32) cands[chosen[i]].id;
 	return k;
@@ -234,19 +246,20 @@ bnode_pair_distance(VxBuildState *bs, int64 a, int64 b)
 static void
 bnode_div0(VxBuildState *bs, BNode *f)
 {
-	int32	   *list = f->nbr;
+	VxCand		cands[2 * VX_MAX_M];
+	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
+	int			cnt = f->cnt[0];
+	int			k;
 
-	for (int i = 0; i < f->cnt[0]; i++)
+	for (int i = 0; i < cnt; i++)
 	{
-		f->div0[i] = true;
-		for (int j = 0; j < i; j++)
-			if (f->div0[j] &&
-				bnode_pair_distance(bs, list[i], list[j]) < f->d0[i])
-			{
-				f->div0[i] = false;
-				break;
-			}
+		cands[i].id = f->nbr[i];
+		cands[i].dist = f->d0[i];
 	}
+	k = mem_choose(bs, cands, cnt, cnt, 0, chosen, NULL);
+	memset(f->div0, 0, sizeof(bool) * cnt);
+	for (int i = 0; i < k; i++)
+		f->div0[chosen[i]] = true;
 	f->div0ok = true;
 }
 
@@ -346,45 +359,27 @@ mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
 static void
 mem_own0(VxBuildState *bs, BNode *n, VxCand *res, int nres)
 {
-	const VxIndexInfo *info = bs->info;
-	char	   *codes[VX_MAX_EF_CONSTRUCTION + 1];
-	float		auxes[VX_MAX_EF_CONSTRUCTION + 1];
-	int			chosen[VX_MAX_EF_CONSTRUCTION + 1];
-	bool		isdiv[VX_MAX_EF_CONSTRUCTION + 1];
-	int			cap = vx_layer_slots(info->m, 0);
-	int			k;
+	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
+	int8		pick[VX_MAX_EF_CONSTRUCTION + 1];	/* 0 out, 1 pruned, 2 diverse */
+	int			cap = vx_layer_slots(bs->info->m, 0);
+	int			ndiv;
+	int			k = mem_choose(bs, res, nres, cap, cap, chosen, &ndiv);
 	int			c = 0;
 
-	n->div0ok = true;
-	n->cnt[0] = 0;
-	if (nres <= 0)
-		return;
-	for (int i = 0; i < nres; i++)
-	{
-		codes[i] = bs->nodes[res[i].id].code;
-		auxes[i] = bs->nodes[res[i].id].aux;
-		isdiv[i] = false;
-	}
-	k = vx_select_neighbors(info, res, nres, codes, auxes, cap, chosen);
+	memset(pick, 0, nres);
 	for (int i = 0; i < k; i++)
-		isdiv[chosen[i]] = true;
-	k = vx_top_up(nres, chosen, k, cap);
-
-	/* chosen indices in ascending order = ascending distance */
-	for (int i = 0; i < nres && c < k; i++)
-	{
-		bool		in = false;
-
-		for (int j = 0; j < k && !in; j++)
-			in = chosen[j] == i;
-		if (!in)
-			continue;
-		n->nbr[c] = (int32) res[i].id;
-		n->d0[c] = res[i].dist;
-		n->div0[c] = isdiv[i];
-		c++;
-	}
+		pick[chosen[i]] = i < ndiv ? 2 : 1;
+	/* in index order = ascending distance */
+	for (int i = 0; i < nres; i++)
+		if (pick[i])
+		{
+			n->nbr[c] = (int32) res[i].id;
+			n->d0[c] = res[i].dist;
+			n->div0[c] = pick[i] == 2;
+			c++;
+		}
 	n->cnt[0] = (uint8) c;
+	n->div0ok = true;
 }
 
 /* insert node id (already coded) into the in-memory graph */

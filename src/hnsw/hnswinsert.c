@@ -511,7 +511,7 @@ add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 					scodes[i] = codes[cands[i].id];
 					sauxes[i] = auxes[cands[i].id];
 				}
-				k = vx_select_neighbors(info, cands, n + 1, scodes, sauxes, cap, chosen);
+				k = vx_select_neighbors(info, cands, n + 1, scodes, sauxes, cap, 0, chosen);
 			}
 			memset(kept, 0, sizeof(kept));
 			for (int i = 0; i < k; i++)
@@ -591,7 +591,7 @@ choose_neighbors(Relation index, const VxIndexInfo *info, VxCand *res, int n,
 	 */
 	k = vx_select_neighbors(info, live, nlive, codes, auxes,
 							vx_layer_slots(info->m, layer) - (layer == 0 ? 1 : 0),
-							chosen);
+							0, chosen);
 	if (layer == 0)
 		k = vx_top_up(nlive, chosen, k, Min(VX_OWN_FILL(info->m),
 											vx_layer_slots(info->m, 0) - 1));

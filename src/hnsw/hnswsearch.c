@@ -310,19 +310,28 @@ vx_sort_cands(VxCand *c, int n)
 /*
  * The neighbour-selection heuristic: walk the candidates in ascending
  * distance to the base node and keep one only if it is closer to the base
- * than to every candidate already kept.  cands must be sorted; codes/auxes
- * are parallel to cands.  Writes the kept indexes to chosen[], returns
- * their number (<= keep).
+ * than to every candidate already kept.  The first nfixed candidates are
+ * members a list already holds: kept as they are, in front, and checked
+ * against like any kept one; the rest must be sorted.  codes/auxes are
+ * parallel to cands.  Writes the kept indexes to chosen[], returns their
+ * number (<= keep).
  */
 int
 vx_select_neighbors(const VxIndexInfo *info, VxCand *cands, int n,
-					char **codes, const float *auxes, int keep, int *chosen)
+					char **codes, const float *auxes, int keep, int nfixed,
+					int *chosen)
 {
 	int			k = 0;
 
 	for (int i = 0; i < n && k < keep; i++)
 	{
 		bool		good = true;
+
+		if (i < nfixed)
+		{
+			chosen[k++] = i;
+			continue;
+		}
 
 		for (int j = 0; j < k; j++)
 		{

@@ -82,8 +82,11 @@ typedef struct VacState
 	int64		ncodes;
 	int64		capcodes;
 	bool		cache_full;
-	VxCand	   *cands;			/* scratch for repaired_list: (2m)^2 */
-	bool	   *used;			/* repaired_list's scratch, one per candidate */
+	/* scratch for repaired_list: (2m)^2 candidates + 2m members */
+	VxCand	   *cands;
+	char	  **scodes;
+	float	   *sauxes;
+	int		   *chosen;
 	int64		nrepaired;		/* statistics */
 	int64		nreconnected;
 } VacState;
@@ -390,43 +393,31 @@ repaired_list(VacState *vs, uint64 self, const char *selfcode, float selfaux,
 		 * candidate no closer to any member already in the list than to
 		 * this node: a new direction), then the closest of the rest.
 		 * Filling by distance alone turned lists into near-neighbour lists
-		 * over repeated churn and cut the paths between clusters.
+		 * over repeated churn and cut the paths between clusters.  The
+		 * members with a cached code go in front as fixed candidates.
 		 */
-		const char *kcodes[2 * VX_MAX_M];
-		float		kauxes[2 * VX_MAX_M];
-		bool	   *used = vs->used;
+		uint64		fixed[2 * VX_MAX_M];
 		int			nk = 0;
+		int			free = nslots - k;
+		int			kk;
+		float		aux;
 
 		for (int x = 0; x < k; x++)
+			if (cached_code(vs, vx_tid_pack(&out[x]), &aux) != NULL)
+				fixed[nk++] = vx_tid_pack(&out[x]);
+		memmove(cands + nk, cands, sizeof(VxCand) * ncand);
+		for (int f = 0; f < nk; f++)
 		{
-			kcodes[nk] = cached_code(vs, vx_tid_pack(&out[x]), &kauxes[nk]);
-			if (kcodes[nk] != NULL)
-				nk++;
+			cands[f].id = fixed[f];
+			cands[f].dist = 0;	/* not read: fixed members are not tested */
 		}
-		for (int i = 0; i < ncand; i++)
-		{
-			const char *code;
-			float		aux;
-			bool		diverse = true;
-
-			used[i] = false;
-			if (k >= nslots)
-				continue;
-			code = cached_code(vs, cands[i].id, &aux);
-			for (int x = 0; x < nk && diverse; x++)
-				if (vx_code_distance(info, code, aux, kcodes[x], kauxes[x]) < cands[i].dist)
-					diverse = false;
-			if (!diverse)
-				continue;
-			used[i] = true;
-			vx_tid_unpack(cands[i].id, &out[k++]);
-			kcodes[nk] = code;
-			kauxes[nk] = aux;
-			nk++;
-		}
-		for (int i = 0; i < ncand && k < nslots; i++)
-			if (!used[i])
-				vx_tid_unpack(cands[i].id, &out[k++]);
+		for (int i = 0; i < nk + ncand; i++)
+			vs->scodes[i] = (char *) cached_code(vs, cands[i].id, &vs->sauxes[i]);
+		kk = vx_select_neighbors(info, cands, nk + ncand, vs->scodes, vs->sauxes,
+								 nk + free, nk, vs->chosen);
+		kk = vx_top_up(nk + ncand, vs->chosen, kk, nk + free);
+		for (int i = nk; i < kk; i++)
+			vx_tid_unpack(cands[vs->chosen[i]].id, &out[k++]);
 	}
 	else
 		for (int i = 0; i < ncand; i++)
@@ -743,8 +734,14 @@ vac_init(VacState *vs, IndexVacuumInfo *info)
 	vs->caplive = 1024;
 	vs->live = palloc(sizeof(uint64) * vs->caplive);
 	vs->toplevel = -1;
-	vs->cands = palloc(sizeof(VxCand) * 4 * vs->info->m * vs->info->m);
-	vs->used = palloc(sizeof(bool) * 4 * vs->info->m * vs->info->m);
+	{
+		int			nscratch = 4 * vs->info->m * vs->info->m + 2 * vs->info->m;
+
+		vs->cands = palloc(sizeof(VxCand) * nscratch);
+		vs->scodes = palloc(sizeof(char *) * nscratch);
+		vs->sauxes = palloc(sizeof(float) * nscratch);
+		vs->chosen = palloc(sizeof(int) * nscratch);
+	}
 }
 
 IndexBulkDeleteResult *
