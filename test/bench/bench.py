@@ -78,6 +78,18 @@ def parse_args(argv):
                     help="also measure the aggregate QPS of this many concurrent clients "
                     "(separate processes) at --clients-ef")
     ap.add_argument("--clients-ef", type=int, default=40)
+    ap.add_argument("--rotate", type=int, metavar="SEED",
+                    help="rotate base and queries by a seeded random orthogonal matrix: the "
+                    "same neighbours (ground truth unchanged), values off any integer lattice")
+    ap.add_argument("--pgvector", action="store_true",
+                    help="also measure pgvector (extension 'vector', installed into the same "
+                    "server: /work/shared/peers/build-pgvector) in a second database of the "
+                    "same cluster, same rows, same m / ef_construction, alternating passes")
+    ap.add_argument("--planner-free", action="store_true",
+                    help="do not force the index (no enable_seqscan = off): the planner "
+                    "chooses, as users see it; each plan is reported")
+    ap.add_argument("--skip-hnswlib-native", action="store_true",
+                    help="leave out hnswlib compiled -march=native (libhnswlib-dev, g++)")
     ap.add_argument("--skip-hnswlib", action="store_true")
     ap.add_argument("--skip-faiss", action="store_true")
     ap.add_argument("--skip-postgres", action="store_true",
@@ -137,6 +149,8 @@ def load_dataset(args):
     if args.queries:
         ds.queries = ds.queries[:args.queries]
         ds.groundtruth = ds.groundtruth[:args.queries]
+    if args.rotate is not None:
+        datasets.rotate(ds, args.rotate)
     log("dataset %s: %d x %d %s, %d queries (%.1f s to load)" % (
         ds.name, ds.base.shape[0], ds.dim, ds.metric, ds.queries.shape[0],
         time.perf_counter() - t0))
@@ -205,29 +219,30 @@ def library_info(pg_config, extension):
 class PgSystem:
     """Our index (or, with use_index False, the exact scan) behind the query-pass interface."""
 
-    def __init__(self, pgb, name, use_index, queries):
+    def __init__(self, pgb, name, use_index, queries, force=True):
         self.pgb = pgb
         self.name = name
         self.use_index = use_index
         self.queries = queries
+        self.force = force
 
     def stmt(self, ef):
         return "vb_exact" if ef is None else "vb_ef%d" % ef
 
     def prepare(self, efs):
         for ef in efs:
-            self.pgb.session(self.use_index, ef)
+            self.pgb.session(self.use_index, ef, force=self.force)
             self.pgb.prepare(self.stmt(ef))
 
     def check_plan(self, ef):
-        self.pgb.session(self.use_index, ef)
+        self.pgb.session(self.use_index, ef, force=self.force)
         plan = self.pgb.explain(self.stmt(ef), self.queries[0])
         uses = pgserver.plan_uses_index(plan, self.pgb.index)
         ok = uses if self.use_index else not uses
-        return {"plan": pgserver.plan_summary(plan), "ok": ok}
+        return {"plan": pgserver.plan_summary(plan), "ok": ok, "forced": self.force}
 
     def run(self, ef):
-        self.pgb.session(self.use_index, ef)
+        self.pgb.session(self.use_index, ef, force=self.force)
         return self.pgb.run_queries(self.stmt(ef), self.queries)
 
 
@@ -240,6 +255,8 @@ class LibSystem:
 
     def run(self, ef):
         self.lib.set_ef(ef)
+        if hasattr(self.lib, "run_all"):
+            return self.lib.run_all()
         return inproc.run_queries(self.lib, self.prepared, K)
 
     def run_batch(self, ef):
@@ -257,8 +274,9 @@ def run_postgres_setup(args, ds, dsn, result):
     pgb.apply_session_settings(kv.split("=", 1) for kv in args.session_set)
     pgres["session_settings"] = dict(pgb.session_settings)
     pgres["server"] = pgb.server_info()
-    log("server %s; max_parallel_maintenance_workers=%s" % (
-        pgres["server"]["server_version"], pgres["server"]["max_parallel_maintenance_workers"]))
+    log("server %s; max_parallel_maintenance_workers=%s; CPU %s; vecidx kernels %s" % (
+        pgres["server"]["server_version"], pgres["server"]["max_parallel_maintenance_workers"],
+        result["host"]["cpu"], pgres["server"].get("vecidx.simd_active", "?")))
     pgres["load"] = pgb.load(ds.base)
     log("loaded %d rows: COPY %.1f s, VACUUM ANALYZE %.1f s" % (
         pgres["load"]["rows"], pgres["load"]["copy_s"], pgres["load"]["vacuum_analyze_s"]))
@@ -282,13 +300,49 @@ def run_postgres_setup(args, ds, dsn, result):
     pgres["sizes"] = pgb.sizes(with_index=not args.no_index)
     pgres["prewarm_blocks"] = pgb.prewarm(with_index=not args.no_index)
     if not args.no_index:
-        ours = PgSystem(pgb, "vecidx", True, ds.queries)
+        ours = PgSystem(pgb, "vecidx", True, ds.queries, force=not args.planner_free)
         ours.gt = ds.groundtruth
         ours.efs = args.ef_list
         ours.prepare(ours.efs)
         pgres["plans"] = check_plans(ours)
         systems.insert(0, ours)
     return pgb, systems
+
+
+def run_pgvector_setup(args, ds, cluster, result):
+    """pgvector in a second database of the same cluster: same rows, same index
+    parameters.  Returns (PgBench, system)."""
+    admin = pgserver.PgBench(cluster.dsn(), args.table, ds.metric, ds.dim, log=log)
+    admin.conn.execute("DROP DATABASE IF EXISTS vb_pgvector")
+    admin.conn.execute("CREATE DATABASE vb_pgvector")
+    admin.close()
+    pgv = pgserver.PgBench(cluster.dsn("vb_pgvector"), args.table, ds.metric, ds.dim, log=log)
+    try:
+        pgv.setup_extensions("vector")
+    except Exception as e:
+        raise SystemExit("--pgvector: CREATE EXTENSION vector failed (%s); build it into this "
+                         "server with /work/shared/peers/build-pgvector %s"
+                         % (str(e).strip(), args.pg_config))
+    rec = {"version": pgv.scalar("SELECT extversion FROM pg_extension WHERE extname = 'vector'")}
+    rec["load"] = pgv.load(ds.base)
+    log("pgvector %s: loaded %d rows" % (rec["version"], rec["load"]["rows"]))
+    log("building pgvector index: m=%d ef_construction=%d ..." % (args.m, args.ef_construction))
+    b = pgv.build_index(args.m, args.ef_construction)
+    b["index_bytes"] = pgv.sizes()["index_bytes"]
+    log("  %s: %.2f s, build processes seen %d, %.1f MB" % (
+        b["sql"], b["build_s"], b["build_processes_seen"], b["index_bytes"] / report.MB))
+    rec["build"] = b
+    pgv.prewarm()
+    s = PgSystem(pgv, "pgvector", True, ds.queries, force=not args.planner_free)
+    s.gt = ds.groundtruth
+    s.efs = args.ef_list
+    s.prepare(s.efs)
+    rec["plans"] = check_plans(s)
+    result["postgres"]["pgvector"] = rec
+    result["systems"]["pgvector"] = {"build": {
+        "build_s": b["build_s"], "processes": b["build_processes_seen"],
+        "size_bytes": b["index_bytes"], "version": rec["version"]}}
+    return pgv, s
 
 
 def build_ours(args, pgb):
@@ -301,12 +355,13 @@ def build_ours(args, pgb):
     return b
 
 
-def check_plans(ours):
+def check_plans(system):
     """EXPLAIN EXECUTE every ef_search statement; warn loudly when the index is not used."""
-    plans = {str(ef): ours.check_plan(ef) for ef in ours.efs}
+    plans = {str(ef): system.check_plan(ef) for ef in system.efs}
     for ef, pl in plans.items():
         if not pl["ok"]:
-            log("WARNING: ef_search %s plan does not use the index: %s" % (ef, pl["plan"]))
+            log("WARNING: %s ef_search %s plan does not use the index%s: %s" % (
+                system.name, ef, "" if pl["forced"] else " (planner left alone)", pl["plan"]))
     return plans
 
 
@@ -378,10 +433,12 @@ def start_server(args, result):
 def build_libraries(args, ds, result):
     """Build hnswlib and FAISS (one thread each); return their query-pass systems."""
     systems = []
-    for libname in ("hnswlib", "faiss"):
-        if getattr(args, "skip_" + libname):
+    for libname in ("hnswlib-native", "hnswlib", "faiss"):
+        if getattr(args, "skip_" + libname.replace("-", "_")):
             continue
         lib = inproc.make(libname, ds.metric, ds.dim, args.m, args.ef_construction)
+        if hasattr(lib, "set_queries"):
+            lib.set_queries(ds.queries)
         log("building %s (1 thread) ..." % libname)
         b = lib.build(ds.base)
         b["processes"] = 1
@@ -447,7 +504,7 @@ def collect_points(args, systems, best, builds, result):
                 pt["batch_qps"] = len(ids) / min(walls)
                 pt["batch_recall"] = datasets.recall_at(ids, s.gt, K)
         result["systems"].setdefault(s.name, {})["points"] = pts
-    order = ["vecidx", "exact-scan", "hnswlib", "faiss"]
+    order = ["vecidx", "pgvector", "exact-scan", "hnswlib-native", "hnswlib", "faiss"]
     result["systems"] = dict(sorted(result["systems"].items(),
                                     key=lambda kv: order.index(kv[0])
                                     if kv[0] in order else len(order)))
@@ -497,21 +554,32 @@ def main(argv=None):
     }
     cluster = None
     pgb = None
+    pgv = None
     dsn = None
+    systems = []
     try:
-        systems = []
         if not args.skip_postgres:
             result["postgres"] = {"library": library_info(args.pg_config, args.extension)}
             cluster, dsn = start_server(args, result)
             pgb, systems = run_postgres_setup(args, ds, dsn, result)
             if args.exact_scan:
                 result["systems"]["exact-scan"] = {}
+            if args.pgvector:
+                if cluster is None:
+                    raise SystemExit("--pgvector needs the throwaway cluster (not --dsn)")
+                pgv, pgv_system = run_pgvector_setup(args, ds, cluster, result)
+                systems.insert(1, pgv_system)
         systems += build_libraries(args, ds, result)
         best, builds = run_passes(args, systems, pgb, result)
         collect_points(args, systems, best, builds, result)
         if pgb is not None:
             postgres_extras(args, ds, dsn, pgb, systems, result)
     finally:
+        for s in systems:
+            if hasattr(getattr(s, "lib", None), "close"):
+                s.lib.close()
+        if pgv is not None:
+            pgv.close()
         if pgb is not None:
             pgb.close()
         if cluster is not None:

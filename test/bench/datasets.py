@@ -173,6 +173,21 @@ def synthetic(n, d, nq=1000, metric="euclidean", seed=1, clusters=100, k=100):
     return Dataset("synthetic-%dx%d-%s" % (n, d, metric), metric, base, queries, gt, info)
 
 
+def rotate(ds, seed):
+    """Rotate base and queries in place by one seeded random orthogonal matrix (QR of a
+    gaussian matrix, signs fixed so it is uniformly distributed).  Distances and inner
+    products are unchanged, so the ground truth stays exact; the values leave any
+    integer lattice (MNIST's pixels), as real embeddings are."""
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.normal(size=(ds.dim, ds.dim)))
+    q *= np.sign(np.diag(r))
+    q = q.astype(np.float64)
+    ds.base = np.ascontiguousarray((ds.base.astype(np.float64) @ q).astype(np.float32))
+    ds.queries = np.ascontiguousarray((ds.queries.astype(np.float64) @ q).astype(np.float32))
+    ds.name = "%s-rotated%d" % (ds.name, seed)
+    ds.info["rotated"] = {"seed": seed, "method": "QR of a seeded gaussian matrix"}
+
+
 def _normalise(x):
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0

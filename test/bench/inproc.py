@@ -7,7 +7,10 @@ size of the serialised index (the in-memory layout of both is essentially that
 file: vectors, level-0 links, upper-level links).
 """
 
+import hashlib
 import os
+import shutil
+import subprocess
 import tempfile
 import time
 
@@ -105,7 +108,120 @@ class FaissIndex:
         return labels
 
 
+class HnswlibNative:
+    """hnswlib compiled from Debian's libhnswlib-dev headers with -O3 -march=native
+    (test/bench/hnswlib_native.cpp), run as a subprocess that holds the index; the
+    queries are timed inside it, one at a time, so no Python overhead is counted.
+    The binary is compiled once per source version into a cache directory."""
+    name = "hnswlib-native"
+    HEADER = "/usr/include/hnswlib/hnswlib.h"
+
+    def __init__(self, metric, dim, m, ef_construction):
+        if not os.path.exists(self.HEADER):
+            raise RuntimeError("hnswlib-native needs the libhnswlib-dev package "
+                               "(apt-get install libhnswlib-dev)")
+        self.metric = metric
+        self.dim = dim
+        self.m = m
+        self.ef_construction = ef_construction
+        self.version = "hnswlib 0.6.2 (libhnswlib-dev) g++ -O3 -march=native"
+        self.exe = self._compile()
+        self.tmp = tempfile.mkdtemp(prefix="vecidx-bench-native-")
+        self.proc = None
+        self.nq = 0
+        self.k = 10
+
+    @staticmethod
+    def _compile():
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hnswlib_native.cpp")
+        with open(src, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()[:16]
+        cache = os.path.join(tempfile.gettempdir(), "vecidx-bench-bin")
+        os.makedirs(cache, exist_ok=True)
+        exe = os.path.join(cache, "hnswlib_native-" + digest)
+        if not os.path.exists(exe):
+            cxx = shutil.which("g++") or shutil.which("c++")
+            if not cxx:
+                raise RuntimeError("hnswlib-native needs a C++ compiler (g++)")
+            subprocess.check_call([cxx, "-O3", "-march=native", "-DNDEBUG", "-o", exe + ".tmp",
+                                   src])
+            os.replace(exe + ".tmp", exe)
+        return exe
+
+    def _prep(self, x):
+        return _normalise(x) if self.metric == "angular" else np.ascontiguousarray(x, np.float32)
+
+    def set_queries(self, queries):
+        """The queries go to the subprocess before it starts (call before build)."""
+        self.queries = queries
+
+    def build(self, base):
+        """Start the subprocess, which builds the index on one thread and times it."""
+        if self.proc is not None:
+            self.close()
+        bpath = os.path.join(self.tmp, "base.f32")
+        qpath = os.path.join(self.tmp, "queries.f32")
+        self._prep(base).tofile(bpath)
+        self._prep(self.queries).tofile(qpath)
+        self.base_path = bpath
+        self.proc = subprocess.Popen(
+            [self.exe, "ip" if self.metric == "angular" else "l2", str(self.dim), str(self.m),
+             str(self.ef_construction), self.base_path, qpath, str(self.k)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        words = self.proc.stdout.readline().split()
+        if not words or words[0] != b"built":
+            raise RuntimeError("hnswlib-native failed to build its index")
+        self.nq = self.queries.shape[0]
+        os.unlink(bpath)
+        os.unlink(qpath)
+        return {"build_s": float(words[1]), "threads": 1, "size_bytes": int(words[2])}
+
+    def prepare_queries(self, queries):
+        return queries
+
+    def set_ef(self, ef):
+        self.ef = ef
+
+    def run_all(self):
+        """(ids per query, latency per query, wall seconds) of one pass at self.ef."""
+        self.proc.stdin.write(b"run %d\n" % self.ef)
+        self.proc.stdin.flush()
+        words = self.proc.stdout.readline().split()
+        if not words or words[0] != b"ok":
+            raise RuntimeError("hnswlib-native: bad answer %r" % words)
+        nq, wall = int(words[1]), float(words[2])
+        ids = np.frombuffer(self._read(nq * self.k * 4), dtype=np.int32).reshape(nq, self.k)
+        lat = np.frombuffer(self._read(nq * 8), dtype=np.float64).copy()
+        return [list(r[r >= 0]) for r in ids], lat, wall
+
+    def _read(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.proc.stdout.read(n - len(buf))
+            if not chunk:
+                raise RuntimeError("hnswlib-native ended early")
+            buf += chunk
+        return buf
+
+    def search_batch(self, queries, k):
+        ids, _lat, _wall = self.run_all()
+        return np.array([r + [-1] * (k - len(r)) for r in ids])
+
+    def close(self):
+        if self.proc is not None:
+            try:
+                self.proc.stdin.write(b"quit\n")
+                self.proc.stdin.close()
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+            self.proc = None
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def make(name, metric, dim, m, ef_construction):
+    if name == "hnswlib-native":
+        return HnswlibNative(metric, dim, m, ef_construction)
     if name == "hnswlib":
         return HnswlibIndex(metric, dim, m, ef_construction)
     if name == "faiss":

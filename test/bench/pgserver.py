@@ -337,9 +337,13 @@ class PgBench:
     def deallocate_all(self):
         self.conn.execute("DEALLOCATE ALL")
 
-    def session(self, use_index, ef_search=None):
-        """Session settings for a run: force or forbid the index, set ef_search."""
-        if use_index:
+    def session(self, use_index, ef_search=None, force=True):
+        """Session settings for a run: force (or, with force False, allow) or forbid
+        the index, set ef_search."""
+        if use_index and not force:
+            self.conn.execute("RESET enable_seqscan")
+            self.conn.execute("RESET enable_indexscan")
+        elif use_index:
             self.conn.execute("SET enable_seqscan = off")
             self.conn.execute("RESET enable_indexscan")
         else:

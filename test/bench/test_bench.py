@@ -237,3 +237,38 @@ def test_markdown_summary():
     assert "| vecidx | 10.00 |" in md
     assert "| 40 | 0.9950 / 2,000 | 0.9900 / 4,000 |" in md
     assert "pgvector 0.8.6 (reference)" in md
+
+
+def test_rotate_keeps_neighbours_and_leaves_the_lattice():
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 256, size=(300, 24)).astype(np.float32)
+    queries = rng.integers(0, 256, size=(10, 24)).astype(np.float32)
+    gt = datasets.exact_knn(base, queries, "euclidean", 10)
+    ds = datasets.Dataset("lattice", "euclidean", base, queries, gt)
+    datasets.rotate(ds, 5)
+    assert ds.name == "lattice-rotated5"
+    # values are no longer integers, norms and neighbours are kept
+    assert np.mean(ds.base != np.round(ds.base)) > 0.99
+    assert np.allclose(np.linalg.norm(ds.base, axis=1), np.linalg.norm(base, axis=1), rtol=1e-5)
+    again = datasets.exact_knn(ds.base, ds.queries, "euclidean", 10)
+    assert datasets.recall_at([list(r) for r in again], gt, 10) > 0.99
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/include/hnswlib/hnswlib.h"),
+                    reason="libhnswlib-dev not installed")
+def test_hnswlib_native_finds_exact_neighbours():
+    import inproc
+    rng = np.random.default_rng(4)
+    base = rng.normal(size=(500, 16)).astype(np.float32)
+    queries = base[:20] + np.float32(1e-3)
+    lib = inproc.make("hnswlib-native", "euclidean", 16, 8, 64)
+    try:
+        lib.set_queries(queries)
+        b = lib.build(base)
+        assert b["build_s"] >= 0 and b["size_bytes"] > 500 * 16 * 4
+        lib.set_ef(64)
+        ids, lat, wall = lib.run_all()
+        assert len(ids) == 20 and lat.shape == (20,) and wall > 0
+        assert [r[0] for r in ids] == list(range(20))
+    finally:
+        lib.close()
