@@ -117,6 +117,9 @@ def parse_args(argv):
     pg.add_argument("--keep-cluster", action="store_true",
                     help="keep the cluster directory (stopped) for inspection")
     pg.add_argument("--table", default="vecidx_bench")
+    pg.add_argument("--storage", choices=("plain", "main", "external", "extended"),
+                    help="ALTER TABLE ... SET STORAGE of the vector column before loading "
+                    "(default: the type's own)")
     pg.add_argument("--extension", default="vecidx",
                     help="extension that provides the vector type and the hnsw access method")
     ap.add_argument("--out-dir", default=os.path.join(REPO, "bench-results"))
@@ -277,7 +280,7 @@ def run_postgres_setup(args, ds, dsn, result):
     log("server %s; max_parallel_maintenance_workers=%s; CPU %s; vecidx kernels %s" % (
         pgres["server"]["server_version"], pgres["server"]["max_parallel_maintenance_workers"],
         result["host"]["cpu"], pgres["server"].get("vecidx.simd_active", "?")))
-    pgres["load"] = pgb.load(ds.base)
+    pgres["load"] = pgb.load(ds.base, storage=args.storage)
     log("loaded %d rows: COPY %.1f s, VACUUM ANALYZE %.1f s" % (
         pgres["load"]["rows"], pgres["load"]["copy_s"], pgres["load"]["vacuum_analyze_s"]))
     pgres["roundtrip_floor"] = pgb.roundtrip_floor()
@@ -324,7 +327,7 @@ def run_pgvector_setup(args, ds, cluster, result):
                          "server with /work/shared/peers/build-pgvector %s"
                          % (str(e).strip(), args.pg_config))
     rec = {"version": pgv.scalar("SELECT extversion FROM pg_extension WHERE extname = 'vector'")}
-    rec["load"] = pgv.load(ds.base)
+    rec["load"] = pgv.load(ds.base, storage=args.storage)
     log("pgvector %s: loaded %d rows" % (rec["version"], rec["load"]["rows"]))
     log("building pgvector index: m=%d ef_construction=%d ..." % (args.m, args.ef_construction))
     b = pgv.build_index(args.m, args.ef_construction)

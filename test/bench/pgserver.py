@@ -246,13 +246,17 @@ class PgBench:
     def has_hnsw(self):
         return bool(self.scalar("SELECT count(*) FROM pg_am WHERE amname = 'hnsw'"))
 
-    def load(self, base, chunk=20000):
-        """CREATE TABLE, binary COPY all rows (id = row number), VACUUM ANALYZE.
+    def load(self, base, chunk=20000, storage=None):
+        """CREATE TABLE (with the vector column's STORAGE set, if given), binary COPY
+        all rows (id = row number), VACUUM ANALYZE.
 
-        Returns seconds spent in COPY and in VACUUM ANALYZE."""
+        Returns seconds spent in COPY and in VACUUM ANALYZE, and the column's storage."""
         n, d = base.shape
         self.conn.execute("DROP TABLE IF EXISTS %s" % self.table)
         self.conn.execute("CREATE TABLE %s (id int4, v vector(%d))" % (self.table, d))
+        if storage:
+            self.conn.execute("ALTER TABLE %s ALTER COLUMN v SET STORAGE %s"
+                              % (self.table, storage.upper()))
         t0 = time.perf_counter()
         with self.conn.cursor() as cur:
             with cur.copy("COPY %s (id, v) FROM STDIN (FORMAT BINARY)" % self.table) as cp:
@@ -268,7 +272,10 @@ class PgBench:
         count = self.scalar("SELECT count(*) FROM %s" % self.table)
         if count != n:
             raise RuntimeError("loaded %d rows, expected %d" % (count, n))
-        return {"copy_s": t1 - t0, "vacuum_analyze_s": t2 - t1, "rows": n}
+        attstorage = self.scalar("SELECT attstorage FROM pg_attribute WHERE attrelid = "
+                                 "%s::regclass AND attname = 'v'", (self.table,))
+        return {"copy_s": t1 - t0, "vacuum_analyze_s": t2 - t1, "rows": n,
+                "attstorage": attstorage}
 
     def build_index(self, m, ef_construction, extra_options=()):
         """Time CREATE INDEX ... USING hnsw from the client; count parallel workers seen."""
