@@ -164,3 +164,48 @@ vxq_query_transform(const VxQuantizer *q, const float *x, float *u)
 	for (int i = 0; i < q->dim; i++)
 		u[i] = (x[i] - q->offset[i]) * inv;
 }
+
+/*
+ * The largest factor lambda > 0 for which lambda x lies inside the code
+ * range [a_i, a_i + 255 s] in every dimension where some positive factor
+ * can put it there: a dimension whose range lies wholly on the other side
+ * of zero from x_i (or does not contain zero, x_i = 0) clips at any scale
+ * and sets no limit.  Returns 0 when no dimension sets a limit (x = 0).
+ *
+ * For inner product the order of <lambda x, y> over y is that of <x, y>,
+ * so a query can be coded at this scale: its values then span the code
+ * range as the trained rows do, whatever the query's own magnitude.
+ */
+double
+vxq_fit_scale(const VxQuantizer *q, const float *x)
+{
+	double		best = 0;
+
+	for (int i = 0; i < q->dim; i++)
+	{
+		double		lo = q->offset[i];
+		double		hi = (double) q->offset[i] + 255.0 * q->scale;
+		double		lim;
+
+		if (x[i] > 0 && hi > 0)
+			lim = hi / x[i];
+		else if (x[i] < 0 && lo < 0)
+			lim = lo / x[i];
+		else
+			continue;
+		if (best == 0 || lim < best)
+			best = lim;
+	}
+	return best;
+}
+
+/*
+ * The largest residual ||x - x^||_2 of a vector inside the trained range:
+ * each value rounds by at most s/2.  A larger residual means the vector was
+ * clipped.
+ */
+double
+vxq_max_resid(const VxQuantizer *q)
+{
+	return (double) q->scale * sqrt((double) q->dim) / 2.0;
+}

@@ -13,9 +13,12 @@
  *	 2. write: nodes are laid out in breadth-first order from the entry
  *		point, so that a node's neighbours tend to share its page, and the
  *		pages are written in block order, each as one full-page WAL record.
- *	 If the graph outgrows maintenance_work_mem, what is built so far is
- *	 written out and the remaining rows go through the ordinary insert path
- *	 (a NOTICE says so).
+ *	 Memory: every node is admitted only if the build's memory contexts
+ *	 (training buffer, graph, and what the write phase will need for it)
+ *	 stay within maintenance_work_mem; the training buffer's flush is no
+ *	 exception.  Otherwise what is built so far is written out and the
+ *	 remaining rows -- the rest of the training buffer included -- go
+ *	 through the ordinary insert path (a NOTICE says so).
  *
  *-------------------------------------------------------------------------
  */
@@ -88,18 +91,93 @@ typedef struct VxBuildState
 	/* memory */
 	char	   *arena;
 	Size		arena_left;
-	Size		mem_used;
-	Size		mem_budget;
+	Size		mem_budget;		/* maintenance_work_mem */
+	Size		mem_peak;		/* most the build contexts held (DEBUG1) */
 	bool		ondisk;			/* spilled: rows go through the insert path */
 
 	double		reltuples;
 	double		indtuples;
-	MemoryContext graphcxt;
-	MemoryContext tmpcxt;
+	MemoryContext buildcxt;		/* parent of the two below: the budget */
+	MemoryContext graphcxt;		/* the in-memory graph; reset by a spill */
+	MemoryContext traincxt;		/* training buffer; deleted after the flush */
+	MemoryContext tmpcxt;		/* per row, outside the budget */
 	float	   *xbuf;
 } VxBuildState;
 
 #define ARENA_CHUNK (4 * 1024 * 1024)
+
+/*
+ * What the write phase allocates per node on top of the graph: the repair
+ * pass's reached flags and queue (freed before the layout), the layout's
+ * order array; plus a fixed allowance for the small allocations of the
+ * searches and of node tuples.
+ */
+#define WRITE_BYTES_PER_NODE	(1 + 2 * sizeof(int64))
+#define BUILD_MEM_SLACK			(2 * ALLOCSET_DEFAULT_INITSIZE)
+
+/* what the build's contexts hold now (graph, training buffer); notes the peak */
+static Size
+build_memory(VxBuildState *bs)
+{
+	Size		used = MemoryContextMemAllocated(bs->buildcxt, true);
+
+	if (used > bs->mem_peak)
+		bs->mem_peak = used;
+	return used;
+}
+
+/*
+ * The part of maintenance_work_mem not yet taken: what the build holds,
+ * plus what the write phase will need for the nodes in the graph, plus the
+ * fixed allowance.
+ */
+static Size
+budget_left(VxBuildState *bs)
+{
+	Size		taken = build_memory(bs) + BUILD_MEM_SLACK +
+		WRITE_BYTES_PER_NODE * (Size) bs->nnodes;
+
+	return taken < bs->mem_budget ? bs->mem_budget - taken : 0;
+}
+
+/* arena bytes of one node of this level: what add_node takes from it */
+static Size
+node_arena_size(const VxIndexInfo *info, int level)
+{
+	int			slots = 2 * info->m + level * info->m;
+
+	return MAXALIGN(info->codesize) + MAXALIGN(sizeof(int32) * slots) +
+		MAXALIGN(level + 1) + MAXALIGN(sizeof(float) * 2 * info->m) +
+		MAXALIGN(sizeof(bool) * 2 * info->m);
+}
+
+/*
+ * The size of the arena chunk that a request of size bytes would take, with
+ * left bytes of the budget free: small enough that a small budget is not
+ * eaten at once, and no larger than what is left (but at least size).
+ */
+static inline Size
+arena_chunk_size(const VxBuildState *bs, Size size, Size left)
+{
+	Size		chunk = Max(Min(ARENA_CHUNK, bs->mem_budget / 16), 65536);
+
+	return Max(Min(chunk, left), size);
+}
+
+/*
+ * How many entries the node arrays grow by when full (with left bytes of
+ * the budget free): double, or only as many as the budget could still
+ * hold nodes for, so that a full array does not end the in-memory build
+ * while a third of the budget is unused.
+ */
+static int64
+nodes_growth(const VxBuildState *bs, Size left)
+{
+	Size		per = node_arena_size(bs->info, 0) + sizeof(BNode) + sizeof(uint32) +
+		WRITE_BYTES_PER_NODE;
+
+	return Max(1, Min(bs->capnodes, (int64) (left / per)));
+}
 
 static char *
 arena_alloc(VxBuildState *bs, Size size)
@@ -109,12 +187,10 @@ arena_alloc(VxBuildState *bs, Size size)
 	size = MAXALIGN(size);
 	if (size > bs->arena_left)
 	{
-		/* chunks small enough that a small budget is not eaten at once */
-		Size		chunk = Max(Max(Min(ARENA_CHUNK, bs->mem_budget / 16), 65536), size);
+		Size		chunk = arena_chunk_size(bs, size, budget_left(bs));
 
 		bs->arena = MemoryContextAllocHuge(bs->graphcxt, chunk);
 		bs->arena_left = chunk;
-		bs->mem_used += chunk;
 	}
 	p = bs->arena;
 	bs->arena += size;
@@ -556,6 +632,7 @@ repair_reachability(VxBuildState *bs)
 	reached = palloc_extended(bs->nnodes, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	queue = palloc_extended(sizeof(int64) * bs->nnodes, MCXT_ALLOC_HUGE);
 	res = palloc(sizeof(VxCand) * info->ef_construction);
+	build_memory(bs);
 	s.graph = bs;
 	s.expand = mem_expand;
 	s.max_out = 2 * info->m;
@@ -607,26 +684,49 @@ repair_reachability(VxBuildState *bs)
 	return fixed;
 }
 
-/* code a prepared vector and add it to the in-memory graph */
+/*
+ * Whether the graph can take one more node of this level within
+ * maintenance_work_mem: what the build holds now, plus what adding the node
+ * allocates (a new arena chunk, the node arrays grown), plus what the
+ * write phase will need for every node then in the graph.  Every phase
+ * that adds nodes (the training buffer's flush, the rest of the load)
+ * asks before each node, so the build never holds more than its budget.
+ */
+static bool
+graph_has_room(VxBuildState *bs, int level)
+{
+	Size		size = node_arena_size(bs->info, level);
+	Size		left = budget_left(bs);
+	Size		need = WRITE_BYTES_PER_NODE;
+
+	if (size > bs->arena_left)
+		need += arena_chunk_size(bs, size, left);
+	if (bs->nnodes == bs->capnodes)
+		need += (sizeof(BNode) + sizeof(uint32)) * (Size) nodes_growth(bs, left);
+	return need <= left;
+}
+
+/*
+ * Code a prepared vector and add it to the in-memory graph with the given
+ * level.  Allocates in bs->graphcxt; the caller has checked the budget
+ * (graph_has_room).
+ */
 static void
-add_node(VxBuildState *bs, const float *x, ItemPointer heaptid)
+add_node(VxBuildState *bs, const float *x, ItemPointer heaptid, int level)
 {
 	const VxIndexInfo *info = bs->info;
 	BNode	   *n;
 	VxCodeInfo	ci;
-	int			level = vx_random_level(info);
 	int			slots = 2 * info->m + level * info->m;
 
 	if (bs->nnodes == bs->capnodes)
 	{
-		Size		oldsz = sizeof(BNode) * bs->capnodes;
+		int64		grow = nodes_growth(bs, budget_left(bs));
 
-		bs->capnodes *= 2;
-		bs->nodes = repalloc_huge(bs->nodes, sizeof(BNode) * bs->capnodes);
-		bs->tags = repalloc_huge(bs->tags, sizeof(uint32) * bs->capnodes);
-		memset(bs->tags + bs->capnodes / 2, 0, sizeof(uint32) * (bs->capnodes / 2));
-		bs->mem_used += sizeof(BNode) * bs->capnodes - oldsz +
-			sizeof(uint32) * bs->capnodes / 2;
+		bs->nodes = repalloc_huge(bs->nodes, sizeof(BNode) * (bs->capnodes + grow));
+		bs->tags = repalloc_huge(bs->tags, sizeof(uint32) * (bs->capnodes + grow));
+		memset(bs->tags + bs->capnodes, 0, sizeof(uint32) * grow);
+		bs->capnodes += grow;
 	}
 	n = &bs->nodes[bs->nnodes];
 	n->heaptid = *heaptid;
@@ -647,7 +747,42 @@ add_node(VxBuildState *bs, const float *x, ItemPointer heaptid)
 	bs->nnodes++;
 }
 
-/* train the quantizer on the buffered rows, then graph them */
+static void spill(VxBuildState *bs);
+
+/*
+ * Add one prepared row (trained quantizer): to the in-memory graph while
+ * the budget holds it; otherwise, after writing out the graph (spill, the
+ * first time), through the insert path.
+ */
+static void
+add_row(VxBuildState *bs, const float *x, ItemPointer heaptid)
+{
+	MemoryContext old;
+
+	if (!bs->ondisk)
+	{
+		int			level = vx_random_level(bs->info);
+
+		if (graph_has_room(bs, level))
+		{
+			old = MemoryContextSwitchTo(bs->graphcxt);
+			add_node(bs, x, heaptid, level);
+			MemoryContextSwitchTo(old);
+			build_memory(bs);
+			return;
+		}
+		spill(bs);
+	}
+	old = MemoryContextSwitchTo(bs->tmpcxt);
+	vx_insert_vector(bs->index, x, heaptid);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(bs->tmpcxt);
+}
+
+/*
+ * Train the quantizer on the buffered rows, then add them (add_row: within
+ * the budget, or on disk once the graph is full), then free the buffer.
+ */
 static void
 train_and_flush(VxBuildState *bs)
 {
@@ -662,15 +797,12 @@ train_and_flush(VxBuildState *bs)
 	for (int i = 0; i < bs->ntrain; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		add_node(bs, bs->trainbuf + (Size) i * VX_PREPARED_LEN(info->dim), &bs->traintids[i]);
+		add_row(bs, bs->trainbuf + (Size) i * VX_PREPARED_LEN(info->dim), &bs->traintids[i]);
 	}
-	if (bs->trainbuf)
-	{
-		pfree(bs->trainbuf);
-		pfree(bs->traintids);
-		bs->trainbuf = NULL;
-		bs->mem_used -= (Size) bs->traincap * VX_PREPARED_LEN(info->dim) * sizeof(float);
-	}
+	MemoryContextDelete(bs->traincxt);
+	bs->traincxt = NULL;
+	bs->trainbuf = NULL;
+	bs->traintids = NULL;
 	bs->ntrain = 0;
 	bs->traincap = 0;
 }
@@ -821,10 +953,12 @@ write_graph(VxBuildState *bs)
 	Page		page = (Page) image.data;
 	ItemPointerData entrytid;
 	int64		i = 0;
+	MemoryContext old = MemoryContextSwitchTo(bs->graphcxt);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_WRITE);
 	repair_reachability(bs);
 	order = layout_nodes(bs, firstblk, &lastblk);
+	build_memory(bs);
 	if (bs->entry >= 0)
 		entrytid = bs->nodes[bs->entry].tid;
 	fill_meta(page, info, nq, &entrytid, bs->entry >= 0 ? bs->entry_level : -1,
@@ -873,10 +1007,16 @@ write_graph(VxBuildState *bs)
 		write_page(bs->index, page);
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, i);
 	}
+	build_memory(bs);
 	pfree(order);
+	MemoryContextSwitchTo(old);
 }
 
-/* the graph outgrew maintenance_work_mem: write it and go on from disk */
+/*
+ * The graph cannot take the next row within maintenance_work_mem: write it
+ * and go on from disk.  Frees the graph (not the training buffer, which
+ * has its own context: a flush that spills inserts the rest of it).
+ */
 static void
 spill(VxBuildState *bs)
 {
@@ -890,7 +1030,8 @@ spill(VxBuildState *bs)
 	MemoryContextReset(bs->graphcxt);
 	bs->nodes = NULL;
 	bs->tags = NULL;
-	bs->mem_used = 0;
+	bs->arena = NULL;
+	bs->arena_left = 0;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
 }
 
@@ -907,31 +1048,23 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 	old = MemoryContextSwitchTo(bs->tmpcxt);
 	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
-	if (ok && bs->ondisk)
-		vx_insert_vector(index, bs->xbuf, tid);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tmpcxt);
 	if (!ok)
 		return;
 
 	bs->indtuples++;
-	if (!bs->ondisk)
+	if (bs->trainbuf != NULL)
 	{
-		if (bs->trainbuf != NULL)
-		{
-			memcpy(bs->trainbuf + (Size) bs->ntrain * VX_PREPARED_LEN(bs->info->dim), bs->xbuf,
-				   sizeof(float) * VX_PREPARED_LEN(bs->info->dim));
-			bs->traintids[bs->ntrain++] = *tid;
-			vxq_range_add(&bs->range, bs->xbuf);
-			if (bs->ntrain == bs->traincap)
-				train_and_flush(bs);
-		}
-		else
-			add_node(bs, bs->xbuf, tid);
-
-		if (bs->mem_used > bs->mem_budget)
-			spill(bs);
+		memcpy(bs->trainbuf + (Size) bs->ntrain * VX_PREPARED_LEN(bs->info->dim), bs->xbuf,
+			   sizeof(float) * VX_PREPARED_LEN(bs->info->dim));
+		bs->traintids[bs->ntrain++] = *tid;
+		vxq_range_add(&bs->range, bs->xbuf);
+		if (bs->ntrain == bs->traincap)
+			train_and_flush(bs);
 	}
+	else
+		add_row(bs, bs->xbuf, tid);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->indtuples);
 }
 
@@ -981,12 +1114,37 @@ build_info(Relation index)
 	return info;
 }
 
+/*
+ * The training buffer: as many rows as a quarter of maintenance_work_mem
+ * holds as floats (with their heap TIDs), in its own context under the
+ * budget (bs->buildcxt), so that a flush that spills the graph keeps the
+ * rows it has not yet added.
+ */
+static void
+init_trainbuf(VxBuildState *bs)
+{
+	const VxIndexInfo *info = bs->info;
+	Size		floatsz = sizeof(float) * VX_PREPARED_LEN(info->dim);
+	MemoryContext old;
+
+	bs->traincxt = AllocSetContextCreate(bs->buildcxt, "hnsw build training buffer",
+										 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(bs->traincxt);
+	bs->traincap = (int) Max(1, Min((bs->mem_budget / 4) / (floatsz + sizeof(ItemPointerData)),
+									1000000));
+	bs->trainbuf = palloc_extended(floatsz * bs->traincap, MCXT_ALLOC_HUGE);
+	bs->traintids = palloc_extended(sizeof(ItemPointerData) * bs->traincap, MCXT_ALLOC_HUGE);
+	bs->range.dim = info->dim;
+	bs->range.lo = palloc(sizeof(float) * info->dim);
+	bs->range.hi = palloc(sizeof(float) * info->dim);
+	MemoryContextSwitchTo(old);
+}
+
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	IndexBuildResult *result;
 	VxBuildState bs;
-	Size		floatsz;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -999,7 +1157,9 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.entry = -1;
 	bs.entry_level = -1;
 	bs.mem_budget = (Size) maintenance_work_mem * 1024;
-	bs.graphcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build graph",
+	bs.buildcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
+										ALLOCSET_SMALL_SIZES);
+	bs.graphcxt = AllocSetContextCreate(bs.buildcxt, "hnsw build graph",
 										ALLOCSET_DEFAULT_SIZES);
 	bs.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									  ALLOCSET_DEFAULT_SIZES);
@@ -1011,38 +1171,24 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		bs.capnodes = 1024;
 		bs.nodes = palloc(sizeof(BNode) * bs.capnodes);
 		bs.tags = palloc0(sizeof(uint32) * bs.capnodes);
-		if (bs.info->quantized)
-		{
-			floatsz = sizeof(float) * VX_PREPARED_LEN(bs.info->dim);
-			bs.traincap = (int) Max(1, Min((bs.mem_budget / 4) / floatsz, 1000000));
-			bs.trainbuf = palloc_extended(floatsz * bs.traincap, MCXT_ALLOC_HUGE);
-			bs.traintids = palloc_extended(sizeof(ItemPointerData) * bs.traincap, MCXT_ALLOC_HUGE);
-			bs.range.dim = bs.info->dim;
-			bs.range.lo = palloc(sizeof(float) * bs.info->dim);
-			bs.range.hi = palloc(sizeof(float) * bs.info->dim);
-			bs.mem_used += floatsz * bs.traincap;
-		}
 		MemoryContextSwitchTo(old);
 	}
+	if (bs.info->quantized)
+		init_trainbuf(&bs);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
 	bs.reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
 										  build_callback, &bs, NULL);
+	if (bs.trainbuf != NULL)
+		train_and_flush(&bs);
 	if (!bs.ondisk)
-	{
-		MemoryContext old = MemoryContextSwitchTo(bs.graphcxt);
-
-		if (bs.trainbuf != NULL)
-			train_and_flush(&bs);
-		MemoryContextSwitchTo(old);
-		ereport(DEBUG1,
-				(errmsg_internal("hnsw build: %lld nodes in memory, graph memory %.1f MB of %.1f MB",
-								 (long long) bs.nnodes, bs.mem_used / 1048576.0,
-								 bs.mem_budget / 1048576.0)));
 		write_graph(&bs);
-	}
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build: %lld of %.0f tuples built in memory, graph memory %.3f MB of %.3f MB (peak, training buffer included)",
+							 (long long) bs.nnodes, bs.indtuples,
+							 bs.mem_peak / 1048576.0, bs.mem_budget / 1048576.0)));
 
-	MemoryContextDelete(bs.graphcxt);
+	MemoryContextDelete(bs.buildcxt);
 	MemoryContextDelete(bs.tmpcxt);
 
 	result = palloc(sizeof(IndexBuildResult));

@@ -275,6 +275,60 @@ cmp_cand_id(const void *a, const void *b)
 }
 
 /*
+ * Make the query's own INT8 code the walk's query (vecidx.walk_quantized),
+ * if coding it loses no more than coding a trained row can; otherwise wq
+ * keeps the float query and the walk uses the asymmetric float x code
+ * kernels.  q is the float query as searched (normalised for cosine); wq
+ * already holds its float form.  The code is allocated in the current
+ * memory context.
+ *
+ * Inner product: the order of <lambda q, x> over x does not depend on
+ * lambda > 0, so q is coded at the scale that makes it span the trained
+ * range (vxq_fit_scale).  Coded as it is, a query much smaller than the
+ * rows rounds to nearly one code point and loses its direction, and one
+ * much larger clips to the corners of the code range.  The walk's
+ * distances are then those of lambda q: they only rank nodes against each
+ * other; nothing compares them with the lower bounds.
+ *
+ * Every metric: a query outside the trained range (l2, l1; cosine's unit
+ * vectors in a direction the rows do not take) is clipped when coded.  The
+ * walk then uses the float query, which keeps its exact distance to every
+ * node's decoded vector; a clipped code would rank nodes by their distance
+ * to the nearest point of the code range instead.  A residual above the
+ * in-range bound s sqrt(dim) / 2 is what says a value was clipped (and by
+ * more than rounding moves a trained row).
+ */
+static void
+set_walk_code(VxQuery *wq, const float *q)
+{
+	const VxIndexInfo *info = wq->info;
+	const float *x = q;
+	float	   *scaled = NULL;
+	uint8	   *qcode = palloc(info->codesize);
+	VxCodeInfo	ci;
+
+	if (info->metric == VX_METRIC_IP)
+	{
+		double		lambda = vxq_fit_scale(&info->quant, q);
+
+		if (lambda > 0)
+		{
+			scaled = palloc(sizeof(float) * info->dim);
+			for (int i = 0; i < info->dim; i++)
+				scaled[i] = (float) (lambda * q[i]);
+			x = scaled;
+		}
+	}
+	vxq_encode(&info->quant, x, qcode, &ci);
+	if (scaled)
+		pfree(scaled);
+	if (ci.resid_l2 <= vxq_max_resid(&info->quant))
+		vx_query_set_code(wq, (const char *) qcode, ci.offset_dot);
+	else
+		pfree(qcode);
+}
+
+/*
  * Start a search: prepare the query, descend to layer 0 and set up the
  * layer-0 search state.  Leaves so->exhausted set if the index is empty.
  */
@@ -351,18 +405,13 @@ start_search(IndexScanDesc scan)
 
 	/*
 	 * Walk with the query's own code and the exact uint8 kernels (two to
-	 * three times cheaper than float x code); the candidates' distances
-	 * for the lower bounds are then computed exactly from the float query.
+	 * three times cheaper than float x code) when the code keeps the
+	 * query's direction; the candidates' distances for the lower bounds are
+	 * computed from the float query in any case (so->exact).
 	 */
 	so->exact = g->query;
 	if (info->quantized && vx_walk_quantized)
-	{
-		VxCodeInfo	ci;
-		uint8	   *qcode = palloc(info->codesize);
-
-		vxq_encode(&info->quant, q, qcode, &ci);
-		vx_query_set_code(&g->query, (const char *) qcode, ci.offset_dot);
-	}
+		set_walk_code(&g->query, q);
 
 	/*
 	 * Layer 0 starts from where the descent ends and from the entry point
