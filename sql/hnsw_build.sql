@@ -4,6 +4,10 @@
 -- picks the index for a top-k query on a table of some size by itself.
 --
 
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+\set ECHO none
+\i sql/include/plan.sql
+\set ECHO all
 CREATE TABLE hnsw_build (id int, v vector(128));
 SELECT setseed(0.3);
 INSERT INTO hnsw_build
@@ -59,9 +63,9 @@ SELECT edges >= 32 * nodes AS layer0_lists_full FROM vecidx_hnsw_check('hnsw_bui
 DROP INDEX hnsw_build_l2b;
 
 -- the planner picks the index on its own for ORDER BY ... LIMIT
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_build ORDER BY v <-> (SELECT v FROM hnsw_build WHERE id = 1) LIMIT 10;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_build ORDER BY v <-> (SELECT v FROM hnsw_build WHERE id = 1) LIMIT 10$$);
 -- and not for a filter on the distance
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_build WHERE v <-> (SELECT v FROM hnsw_build WHERE id = 1) < 10;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_build WHERE v <-> (SELECT v FROM hnsw_build WHERE id = 1) < 10$$);
 -- a row's own vector finds the row (ef_search covers the table: exact)
 SET hnsw.ef_search = 10000;
 SELECT count(*) AS not_found FROM hnsw_build a

@@ -4,6 +4,10 @@
 -- table size every index scan must return what a sequential scan returns.
 --
 
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+\set ECHO none
+\i sql/include/plan.sql
+\set ECHO all
 SET hnsw.ef_search = 1000;
 
 CREATE TABLE hnsw_ddl (id int, v vector(4));
@@ -80,8 +84,8 @@ SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_ddl_part');
 SELECT count(*) FROM hnsw_ddl WHERE id % 2 = 0 AND v IS NOT NULL;
 SELECT * FROM hnsw_ddl_same($$SELECT id, v <+> '[1,2,3,4]' AS d FROM hnsw_ddl WHERE id % 2 = 0 AND v IS NOT NULL ORDER BY v <+> '[1,2,3,4]'$$);
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_ddl WHERE id % 2 = 0 ORDER BY v <+> '[1,2,3,4]' LIMIT 3;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_ddl ORDER BY v <+> '[1,2,3,4]' LIMIT 3;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_ddl WHERE id % 2 = 0 ORDER BY v <+> '[1,2,3,4]' LIMIT 3$$);
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_ddl ORDER BY v <+> '[1,2,3,4]' LIMIT 3$$);
 RESET enable_seqscan;
 INSERT INTO hnsw_ddl VALUES (2000, '[1,2,3,4]'), (2001, '[1,2,3,4]');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_ddl_part');
@@ -127,7 +131,7 @@ FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = 'hnsw_ddl_parted_idx'::regclass
 ORDER BY c.relname;
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_ddl_parted ORDER BY v <-> '[120,80,3]' LIMIT 5;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_ddl_parted ORDER BY v <-> '[120,80,3]' LIMIT 5$$);
 SELECT id, v <-> '[120.2,80.1,3]' AS d FROM hnsw_ddl_parted ORDER BY v <-> '[120.2,80.1,3]' LIMIT 5;
 SELECT id FROM hnsw_ddl_parted WHERE id >= 200 ORDER BY v <-> '[120.2,80.1,3]' LIMIT 2;
 RESET enable_seqscan;

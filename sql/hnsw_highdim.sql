@@ -4,6 +4,10 @@
 -- index returns the sequential scan's rows in the same order.
 --
 
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+\set ECHO none
+\i sql/include/plan.sql
+\set ECHO all
 CREATE TABLE hnsw_hd (id int, v vector(4096));
 SELECT setseed(0.3);
 INSERT INTO hnsw_hd
@@ -40,7 +44,7 @@ $$;
 
 SET hnsw.ef_search = 1000;
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_hd ORDER BY v <=> (SELECT v FROM hnsw_hd WHERE id = 1) LIMIT 5;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_hd ORDER BY v <=> (SELECT v FROM hnsw_hd WHERE id = 1) LIMIT 5$$);
 RESET enable_seqscan;
 SELECT hnsw_hd_same('<=>', 7, 400), hnsw_hd_same('<->', 7, 400);
 SELECT hnsw_hd_same('<=>', 350, 10), hnsw_hd_same('<->', 350, 10);

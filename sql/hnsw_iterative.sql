@@ -9,6 +9,10 @@
 --
 
 -- load the module, so that its GUCs exist and SET checks values
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+\set ECHO none
+\i sql/include/plan.sql
+\set ECHO all
 SELECT '[1]'::vector AS load_module;
 
 SHOW hnsw.iterative_scan;
@@ -122,9 +126,8 @@ CREATE TEMP TABLE hnsw_iter_q AS
 SET enable_seqscan = off;
 SET hnsw.ef_search = 10;
 SET hnsw.iterative_scan = relaxed_order;
-EXPLAIN (COSTS OFF)
-SELECT q.qid, (SELECT count(*) FROM (SELECT id FROM hnsw_iter WHERE c = 7 ORDER BY v <-> q.v LIMIT 5) s)
-FROM hnsw_iter_q q;
+SELECT * FROM vx_plan($$SELECT q.qid, (SELECT count(*) FROM (SELECT id FROM hnsw_iter WHERE c = 7 ORDER BY v <-> q.v LIMIT 5) s)
+FROM hnsw_iter_q q$$);
 SELECT count(*) FILTER (WHERE n = 5) AS full_answers, count(*) AS queries
 FROM (SELECT (SELECT count(*) FROM (SELECT id FROM hnsw_iter WHERE c = 7 ORDER BY v <-> q.v LIMIT 5) s) AS n
 	  FROM hnsw_iter_q q) z;

@@ -11,6 +11,10 @@
 -- at the LIMIT of a query (none of the queries below has a tie there).
 --
 
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+\set ECHO none
+\i sql/include/plan.sql
+\set ECHO all
 CREATE TABLE hnsw_scan (id int, v vector(8));
 SELECT setseed(0.42);
 INSERT INTO hnsw_scan
@@ -170,39 +174,23 @@ RESET enable_seqscan;
 -- plans: ORDER BY distance LIMIT uses the index, other shapes do not
 --
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 5;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan ORDER BY v <=> '[1,2,3,4,5,6,7,8]' LIMIT 5;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan WHERE id < 10 ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 5;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 5$$);
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan ORDER BY v <=> '[1,2,3,4,5,6,7,8]' LIMIT 5$$);
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan WHERE id < 10 ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 5$$);
 -- no index for these: filter only, wrong operator, descending order
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan WHERE v <-> '[1,2,3,4,5,6,7,8]' < 5;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan WHERE v = '[1,2,3,4,5,6,7,8]';
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan ORDER BY v <#> '[1,2,3,4,5,6,7,8]' LIMIT 5;
-EXPLAIN (COSTS OFF) SELECT id FROM hnsw_scan ORDER BY v <-> '[1,2,3,4,5,6,7,8]' DESC LIMIT 5;
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan WHERE v <-> '[1,2,3,4,5,6,7,8]' < 5$$);
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan WHERE v = '[1,2,3,4,5,6,7,8]'$$);
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan ORDER BY v <#> '[1,2,3,4,5,6,7,8]' LIMIT 5$$);
+SELECT * FROM vx_plan($$SELECT id FROM hnsw_scan ORDER BY v <-> '[1,2,3,4,5,6,7,8]' DESC LIMIT 5$$);
 RESET enable_seqscan;
 
 --
 -- EXPLAIN (ANALYZE, BUFFERS): runs; buffer counts vary, so Buffers lines are
 -- checked for presence and left out of the output
 --
-CREATE FUNCTION hnsw_explain_analyze(query text) RETURNS SETOF text
-LANGUAGE plpgsql AS $$
-DECLARE
-	line		text;
-	nbuf		int := 0;
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
-		IF line ~ 'Buffers:' THEN
-			nbuf := nbuf + 1;
-		ELSIF line !~ '^Planning' THEN
-			RETURN NEXT line;
-		END IF;
-	END LOOP;
-	RETURN NEXT 'Buffers lines present: ' || (nbuf > 0)::text;
-END
-$$;
 SET enable_seqscan = off;
-SELECT * FROM hnsw_explain_analyze($$SELECT id FROM hnsw_scan ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 5$$);
-SELECT * FROM hnsw_explain_analyze($$SELECT id FROM hnsw_scan ORDER BY v <=> '[1,2,3,4,5,6,7,8]' LIMIT 400$$);
+SELECT * FROM vx_plan_analyze($$SELECT id FROM hnsw_scan ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 5$$);
+SELECT * FROM vx_plan_analyze($$SELECT id FROM hnsw_scan ORDER BY v <=> '[1,2,3,4,5,6,7,8]' LIMIT 400$$);
 RESET enable_seqscan;
 
 DROP TABLE hnsw_scan;
@@ -246,5 +234,4 @@ DROP TABLE hnsw_scan_zero;
 
 DROP TABLE hnsw_scan;
 DROP FUNCTION hnsw_cmp;
-DROP FUNCTION hnsw_explain_analyze;
 RESET hnsw.ef_search;

@@ -20,6 +20,8 @@
 
 #include <math.h>
 
+#include "compat.h"
+
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
@@ -153,8 +155,7 @@ skip_space(char *pt)
 	return pt;
 }
 
-static void report_bad_literal(const char *lit, const char *detail)
-			pg_attribute_noreturn();
+pg_noreturn static void report_bad_literal(const char *lit, const char *detail);
 
 /* the syntax error of vector_in, with an optional detail sentence */
 static void

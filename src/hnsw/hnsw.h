@@ -12,6 +12,8 @@
 
 #include "postgres.h"
 
+#include "compat.h"
+
 #include "access/amapi.h"
 #include "access/genam.h"
 #include "lib/pairingheap.h"

@@ -1206,7 +1206,7 @@ hnswbuildempty(Relation index)
 {
 	VxIndexInfo *info = build_info(index);
 	int			nq = quant_pages(info);
-	PGAlignedBlock image;
+	VxIOBlock	image;
 	Page		page = (Page) image.data;
 
 	for (int b = 0; b <= nq; b++)
@@ -1217,7 +1217,7 @@ hnswbuildempty(Relation index)
 			fill_quant(page, info, b - 1);
 		PageSetChecksumInplace(page, b);
 		smgrextend(RelationGetSmgr(index), INIT_FORKNUM, b, (char *) page, true);
-		log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM, b, page, true);
+		log_newpage(&VX_SMGR_LOCATOR(RelationGetSmgr(index)), INIT_FORKNUM, b, page, true);
 	}
 	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
 }

@@ -198,7 +198,7 @@ vx_read_buffer(Relation index, const VxIndexInfo *info, BlockNumber blkno)
 	Buffer		buf;
 
 	if (blkno < info->nrecent && BufferIsValid(info->recent[blkno]) &&
-		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blkno, info->recent[blkno]))
+		ReadRecentBuffer(VX_REL_LOCATOR(index), MAIN_FORKNUM, blkno, info->recent[blkno]))
 		return info->recent[blkno];
 	buf = ReadBuffer(index, blkno);
 	if (blkno < info->nrecent)

@@ -523,6 +523,9 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot scan hnsw index without order")));
+		/* pg_stat_*_indexes.idx_scan, and 18's EXPLAIN "Index Searches" */
+		pgstat_count_index_scan(scan->indexRelation);
+		vx_count_index_search(scan);
 		old = MemoryContextSwitchTo(so->cxt);
 		start_search(scan);
 		MemoryContextSwitchTo(old);

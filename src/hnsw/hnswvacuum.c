@@ -146,7 +146,7 @@ lock_node_page(VacState *vs, BlockNumber blk, int mode)
 {
 	Buffer		buf;
 
-	vacuum_delay_point();
+	vx_vacuum_delay_point();
 	buf = vac_read(vs, blk);
 	LockBuffer(buf, mode);
 	if (!vx_page_is(BufferGetPage(buf), VX_PAGE_NODE))
@@ -552,7 +552,7 @@ walk_from(VacState *vs, VxTidSet *reached, uint64 start, uint64 *queue)
 		int			n;
 
 		if ((head & 1023) == 0)
-			vacuum_delay_point();
+			vx_vacuum_delay_point();
 		vx_tid_unpack(queue[head++], &tid);
 		buf = vac_read(vs, ItemPointerGetBlockNumber(&tid));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);

@@ -65,8 +65,8 @@ vx_resolve_pg()
 	PG_PKGLIBDIR="$("$PG_CONFIG" --pkglibdir)"
 	PG_PGXSDIR="$(dirname "$(dirname "$(dirname "$("$PG_CONFIG" --pgxs)")")")"
 	case "$("$PG_CONFIG" --version)" in
-		"PostgreSQL 15"*) ;;
-		*) vx_log "warning: $PG_CONFIG is $("$PG_CONFIG" --version); vecidx is built and tested for PostgreSQL 15" ;;
+		"PostgreSQL 15"*|"PostgreSQL 16"*|"PostgreSQL 17"*|"PostgreSQL 18"*) ;;
+		*) vx_log "warning: $PG_CONFIG is $("$PG_CONFIG" --version); vecidx supports PostgreSQL 15 to 18" ;;
 	esac
 	[ -x "$PG_BINDIR/postgres" ] ||
 		vx_die "no server binary in $PG_BINDIR; install postgresql-15 (or point PG_CONFIG at a full installation)"
@@ -101,8 +101,15 @@ vx_as_cluster_user()
 # failure (explicitly: callers may run it where "set -e" is suspended).
 vx_build_install()
 {
-	local jobs
+	local jobs stamp
 	jobs="$(nproc 2>/dev/null || echo 2)"
+	# objects built against another PostgreSQL (or other flags) do not mix:
+	# PGXS tracks neither, so a stamp does
+	stamp="$("$PG_CONFIG" --version) $("$PG_CONFIG" --includedir-server) ${PG_CFLAGS:-}"
+	if [ "$(cat .vecidx-build-stamp 2>/dev/null)" != "$stamp" ]; then
+		make -s clean PG_CONFIG="$PG_CONFIG" >/dev/null 2>&1 || true
+		echo "$stamp" > .vecidx-build-stamp
+	fi
 	vx_log "building vecidx with $PG_CONFIG${PG_CFLAGS:+ (PG_CFLAGS=$PG_CFLAGS)}"
 	make -j"$jobs" PG_CONFIG="$PG_CONFIG" ${PG_CFLAGS:+PG_CFLAGS="$PG_CFLAGS"} || return 1
 	if [ ! -w "$PG_PKGLIBDIR" ]; then
