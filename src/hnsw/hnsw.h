@@ -168,6 +168,8 @@ extern void vx_layer_search_init(VxLayerSearch *st, VxCand *eps, int neps,
 								 bool keep_found);
 extern int	vx_layer_search_next(VxSearch *s, VxLayerSearch *st, int ef,
 								 int layer, VxCand *result);
+extern int	vx_layer_search_drain(VxLayerSearch *st, int n, VxCand *result);
+extern float vx_layer_search_floor(const VxLayerSearch *st, bool expanding);
 extern int	vx_select_neighbors(const VxIndexInfo *info, VxCand *cands, int n,
 								char **codes, const float *auxes, int keep,
 								int nfixed, int *chosen);
