@@ -8,6 +8,23 @@
 -- filters, so that the executor asks for more rows than one batch holds.
 --
 
+-- pgvector's own hnsw_vector case: three rows, ef_search = 1, strict_order
+CREATE TABLE hnsw_order3 (val vector(3));
+INSERT INTO hnsw_order3 (val) VALUES ('[0,0,0]'), ('[1,2,3]'), ('[1,1,1]'), (NULL);
+CREATE INDEX ON hnsw_order3 USING hnsw (val vector_l2_ops);
+SET enable_seqscan = off;
+SET hnsw.ef_search = 1;
+SET hnsw.iterative_scan = strict_order;
+SELECT * FROM hnsw_order3 ORDER BY val <-> '[3,3,3]';
+SET hnsw.iterative_scan = relaxed_order;
+SELECT * FROM hnsw_order3 ORDER BY val <-> '[3,3,3]';
+SET hnsw.iterative_scan = off;
+SELECT * FROM hnsw_order3 ORDER BY val <-> '[3,3,3]';
+RESET hnsw.iterative_scan;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+DROP TABLE hnsw_order3;
+
 CREATE TABLE hnsw_ord (id int, c int, v vector(16)) WITH (autovacuum_enabled = off);
 SELECT setseed(0.37);
 INSERT INTO hnsw_ord

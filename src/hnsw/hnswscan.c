@@ -274,6 +274,36 @@ exact_distance(const VxIndexInfo *info, VxNodeHeader *node, const float *q, floa
 }
 
 /*
+ * The zero vector (its norm bound is 0, cosine nodes keep the original
+ * norm in aux) needs no code for its distance: the operator's value on an
+ * all-zero row, NaN for cosine as the operator has it.  Without this its
+ * bound would be the weakest one (its norm is not tame), and a weakest
+ * bound met in a later batch is below every bound returned before it.
+ */
+static bool
+zero_row(const VxIndexInfo *info, const VxNodeHeader *node)
+{
+	return (info->metric == VX_METRIC_COSINE ? node->aux : node->norm) == 0;
+}
+
+static double
+zero_row_distance(const VxIndexInfo *info, const float *q, float *xbuf)
+{
+	memset(xbuf, 0, sizeof(float) * info->dim);
+	switch (info->metric)
+	{
+		case VX_METRIC_COSINE:
+			return get_float8_nan();
+		case VX_METRIC_IP:
+			return vector_negative_inner_product_values(xbuf, q, info->dim);
+		case VX_METRIC_L1:
+			return vector_l1_distance_values(xbuf, q, info->dim);
+		default:
+			return vector_l2_distance_values(xbuf, q, info->dim);
+	}
+}
+
+/*
  * Pool order: a pairing heap keeps the "largest" on top, so the row with
  * the smaller bound compares larger.  NaN sorts last, as float8 ordering
  * has it.
@@ -493,6 +523,12 @@ fetch_batch(IndexScanDesc scan)
 			{
 				r->lb = exact_distance(info, node, so->q, so->xbuf);
 				r->exact = true;
+			}
+			else if (zero_row(info, node))
+			{
+				r->lb = zero_row_distance(info, so->q, so->xbuf);
+				r->exact = true;
+				regular = false;
 			}
 			else if (!tame_norm(so->qnorm))
 			{
