@@ -122,5 +122,42 @@ SELECT short FROM hnsw_ord_run('<->', 'c < 5', 10);
 SELECT short FROM hnsw_ord_run('<->', 'true', 1000);
 RESET hnsw.iterative_scan;
 
-DROP TABLE hnsw_ord, hnsw_ord_q;
+-- two ORDER BY keys: the index orders by the first; rows that tie on it
+-- (duplicate vectors; integer coordinates, so their codes are exact) come
+-- in the order of the second, as a sequential scan has them (ef_search
+-- above the table size: one batch holds every row, so the rows are exact)
+CREATE TABLE hnsw_ord2 (id int, v vector(2));
+INSERT INTO hnsw_ord2
+	SELECT i, ARRAY[(i * 7) % 5, (i * 3) % 4]::vector FROM generate_series(1, 200) i;
+CREATE INDEX ON hnsw_ord2 USING hnsw (v vector_l2_ops);
+SET hnsw.ef_search = 1000;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF)
+SELECT id FROM hnsw_ord2 ORDER BY v <-> '[2,2]', v <-> '[0,3]' LIMIT 50;
+CREATE TEMP TABLE hnsw_ord2_i AS
+	SELECT row_number() OVER () AS n, d1, d2 FROM
+		(SELECT v <-> '[2,2]' AS d1, v <-> '[0,3]' AS d2 FROM hnsw_ord2
+		 ORDER BY v <-> '[2,2]', v <-> '[0,3]' LIMIT 50) s;
+RESET enable_seqscan;
+SET enable_indexscan = off;
+CREATE TEMP TABLE hnsw_ord2_s AS
+	SELECT row_number() OVER () AS n, d1, d2 FROM
+		(SELECT v <-> '[2,2]' AS d1, v <-> '[0,3]' AS d2 FROM hnsw_ord2
+		 ORDER BY v <-> '[2,2]', v <-> '[0,3]' LIMIT 50) s;
+RESET enable_indexscan;
+RESET hnsw.ef_search;
+SELECT count(*) AS rows, count(*) FILTER (WHERE i.d1 = s.d1 AND i.d2 = s.d2) AS same
+FROM hnsw_ord2_i i JOIN hnsw_ord2_s s USING (n);
+-- float data: bounds below the distances, rechecked
+SET enable_seqscan = off;
+CREATE TEMP TABLE hnsw_ord2_f AS
+	SELECT ARRAY(SELECT v <-> q.v FROM hnsw_ord t
+				 ORDER BY t.v <-> q.v, t.v <-> (SELECT v FROM hnsw_ord_q WHERE qid = 1)
+				 LIMIT 20) AS d
+	FROM hnsw_ord_q q;
+RESET enable_seqscan;
+SELECT count(*) FILTER (WHERE d = ARRAY(SELECT unnest(d) ORDER BY 1)) AS ordered, count(*)
+FROM hnsw_ord2_f;
+
+DROP TABLE hnsw_ord, hnsw_ord_q, hnsw_ord2;
 DROP FUNCTION hnsw_ord_run;

@@ -648,9 +648,20 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	so->returned++;
 	scan->xs_heaptid = r->heaptid;
 	scan->xs_recheck = false;
-	scan->xs_recheckorderby = !r->exact;
 	scan->xs_orderbyvals[0] = Float8GetDatum(r->lb);
 	scan->xs_orderbynulls[0] = so->qnull;
+
+	/*
+	 * The index orders by the first ORDER BY key only.  A later key gets
+	 * the weakest bound, minus infinity, and so always a recheck: the
+	 * executor then orders rows that tie on the first key by the others.
+	 */
+	scan->xs_recheckorderby = !r->exact || scan->numberOfOrderBys > 1;
+	for (int i = 1; i < scan->numberOfOrderBys; i++)
+	{
+		scan->xs_orderbyvals[i] = Float8GetDatum(-get_float8_infinity());
+		scan->xs_orderbynulls[i] = false;
+	}
 	return true;
 }
 
