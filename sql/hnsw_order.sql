@@ -101,6 +101,12 @@ SELECT * FROM hnsw_ord_run('<=>', 'true', 10);
 SELECT * FROM hnsw_ord_run('<->', 'c < 5', 10);
 SELECT * FROM hnsw_ord_run('<=>', 'c < 5', 10);
 SELECT * FROM hnsw_ord_run('<->', 'id <= 400', 10);
+-- smaller batches: the dead rows make the scan go on, and the looser
+-- cosine bounds of a later batch overlap the rows already returned
+SET hnsw.ef_search = 10;
+SELECT out_of_order FROM hnsw_ord_run('<=>', 'true', 10);
+SET hnsw.ef_search = 20;
+SELECT out_of_order FROM hnsw_ord_run('<=>', 'true', 10);
 -- a small ef_search: many continuation batches, bounds far apart
 SET hnsw.ef_search = 5;
 SELECT out_of_order FROM hnsw_ord_run('<->', 'true', 200);
