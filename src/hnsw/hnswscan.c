@@ -616,7 +616,8 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		r = pairingheap_is_empty(so->pool) ? NULL :
 			pairingheap_container(VxResult, ph, pairingheap_first(so->pool));
 		if (!so->exhausted &&
-			(r == NULL || (r->batch == so->batches && !(r->lb <= so->horizon))))
+			(r == NULL ||
+			 (r->batch == so->batches && !so->nanquery && !(r->lb <= so->horizon))))
 		{
 			CHECK_FOR_INTERRUPTS();
 			old = MemoryContextSwitchTo(so->cxt);
