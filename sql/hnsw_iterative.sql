@@ -82,7 +82,7 @@ $$;
 SELECT count(*) FROM hnsw_iter WHERE c = 7;
 SELECT count(*) FROM hnsw_iter WHERE c = 11;
 SET hnsw.ef_search = 10;
--- off: one batch of 10 candidates
+-- off: in order (further batches while the LIMIT wants rows)
 SELECT rows <= 10 AS at_most_ten, in_order FROM hnsw_iter_scan('<->', 'c = 7', 10);
 -- strict_order: in order, possibly fewer rows
 SET hnsw.iterative_scan = strict_order;

@@ -150,7 +150,8 @@ SELECT count(*) FROM (SELECT id FROM hnsw_scan ORDER BY v <-> '[1,1,1,1,1,1,1,1]
 	WHERE id > 400;
 SELECT count(*) FROM (SELECT id FROM hnsw_scan ORDER BY v <=> '[1,1,1,1,1,1,1,1]') s
 	WHERE id > 400;
--- without iterative scans a scan returns at most ef_search rows
+-- a scan goes on to further batches while the query wants rows, in every
+-- hnsw.iterative_scan mode: a LIMIT above ef_search gets its rows
 SET hnsw.ef_search = 1;
 SELECT count(*) FROM (SELECT id FROM hnsw_scan ORDER BY v <-> '[1,1,1,1,1,1,1,1]' LIMIT 10) s;
 SET hnsw.ef_search = 5;

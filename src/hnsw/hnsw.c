@@ -27,8 +27,8 @@
 int			vx_ef_search = VX_DEFAULT_EF_SEARCH;
 bool		vx_walk_quantized = true;
 int			vx_iterative_scan = VX_ITERATIVE_OFF;
-int			vx_max_scan_tuples = 20000;
-double		vx_scan_mem_multiplier = 1;
+int			vx_max_scan_tuples = VX_DEFAULT_MAX_SCAN_TUPLES;
+double		vx_scan_mem_multiplier = VX_DEFAULT_SCAN_MEM_MULTIPLIER;
 
 static const struct config_enum_entry iterative_scan_options[] = {
 	{"off", VX_ITERATIVE_OFF, false},
@@ -75,11 +75,12 @@ hnsw_init(void)
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hnsw.max_scan_tuples",
 							"Sets the max number of tuples to visit for iterative scans",
-							NULL, &vx_max_scan_tuples, 20000, 1, INT_MAX,
+							NULL, &vx_max_scan_tuples, VX_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
 							 "Sets the multiple of work_mem to use for iterative scans",
-							 NULL, &vx_scan_mem_multiplier, 1, 1, 1000,
+							 NULL, &vx_scan_mem_multiplier,
+							 VX_DEFAULT_SCAN_MEM_MULTIPLIER, 1, 1000,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomBoolVariable("vecidx.walk_quantized",
 							 "Walks the graph with the query's INT8 code instead of its float values",

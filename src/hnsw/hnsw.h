@@ -37,6 +37,16 @@
 #define VX_MIN_EF_SEARCH			1
 #define VX_MAX_EF_SEARCH			100000
 
+/*
+ * A scan keeps about 480 bytes per node it visits at m = 16 (the node's
+ * copied neighbour list, its visited-map entry, its place in the heaps and
+ * the pool; README, "Iterative scans"): three times the default work_mem
+ * lets hnsw.max_scan_tuples (default 20,000) rather than memory end a
+ * scan, as pgvector's smaller per-node footprint does at one work_mem.
+ */
+#define VX_DEFAULT_MAX_SCAN_TUPLES		20000
+#define VX_DEFAULT_SCAN_MEM_MULTIPLIER	3
+
 /* quantization reloption */
 #define VX_QUANT_INT8				0
 #define VX_QUANT_NONE				1
@@ -170,6 +180,8 @@ extern void vx_layer_search_init(VxLayerSearch *st, VxCand *eps, int neps,
 								 bool keep_found);
 extern int	vx_layer_search_next(VxSearch *s, VxLayerSearch *st, int ef,
 								 int layer, VxCand *result);
+extern int	vx_layer_search_drain(VxLayerSearch *st, int n, VxCand *result);
+extern float vx_layer_search_floor(const VxLayerSearch *st, bool expanding);
 extern int	vx_select_neighbors(const VxIndexInfo *info, VxCand *cands, int n,
 								char **codes, const float *auxes, int keep,
 								int nfixed, int *chosen);

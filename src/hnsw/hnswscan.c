@@ -12,6 +12,12 @@
  * reorders, exactly as for GiST's KNN scans.  So rows come back in exact
  * distance order with exact distances, and the index holds no float copy.
  *
+ * When the executor asks for more rows than a batch holds, the search
+ * resumes for the next batch, in every hnsw.iterative_scan mode; the rows
+ * of all batches wait in one pool ordered by bound, and the tail of a
+ * batch is released only once the next batch is fetched or no row of it
+ * is expected below that tail (README, "Iterative scans").
+ *
  * The scan relies on its MVCC snapshot for safety against vacuum: a TID
  * that vacuum removes belongs to a row dead to every snapshot, and a new
  * row that reuses its slot is invisible to this scan's snapshot.
@@ -24,6 +30,7 @@
 #include <math.h>
 
 #include "access/relscan.h"
+#include "lib/pairingheap.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
@@ -33,17 +40,21 @@
 #include "distance.h"
 #include "hnsw.h"
 
+/* a row found by the search, waiting in the scan's pool */
 typedef struct VxResult
 {
+	pairingheap_node ph;		/* in so->pool, smallest bound first */
 	ItemPointerData heaptid;
 	bool		exact;			/* lb is the operator's exact value */
+	int			batch;			/* number of the batch that found it */
 	double		lb;
 } VxResult;
 
 typedef struct VxScanOpaqueData
 {
 	bool		searched;		/* search started */
-	bool		exhausted;		/* no more batches */
+	bool		exhausted;		/* no further batch can come */
+	bool		over_budget;	/* stop expanding, return what was found */
 	bool		qnull;
 	Datum		query;			/* detoasted copy in scan cxt */
 	/* the query as the graph sees it, and the search state between batches */
@@ -55,13 +66,21 @@ typedef struct VxScanOpaqueData
 	VxSearch	search;
 	VxLayerSearch layer0;
 	float	   *xbuf;
-	/* the current batch, in lower-bound order */
-	VxResult   *results;
-	int			nresults;
-	int			next;
+
+	/*
+	 * Rows of every batch fetched so far and not yet returned, smallest
+	 * bound first (README, "Iterative scans").  A row of the newest batch
+	 * is released only while its bound is at or below horizon, the bound
+	 * a row of the next batch is expected to have at least; rows of older
+	 * batches are released in bound order.
+	 */
+	pairingheap *pool;
+	double		horizon;
+	double		slack_max;		/* largest gap between walk and bound seen */
 	double		last_lb;		/* largest bound returned so far */
 	int			batches;
 	int64		returned;
+	int64		skipped;		/* rows a late batch brought below last_lb */
 	int64		killed;			/* returned rows the executor found dead to all */
 	MemoryContext cxt;			/* per-search allocations, reset on rescan */
 } VxScanOpaqueData;
@@ -92,10 +111,13 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 	MemoryContextReset(so->cxt);
 	so->searched = false;
 	so->exhausted = false;
-	so->results = NULL;
-	so->nresults = so->next = 0;
+	so->over_budget = false;
+	so->pool = NULL;
+	so->horizon = -get_float8_infinity();
+	so->slack_max = 0;
 	so->batches = 0;
 	so->returned = 0;
+	so->skipped = 0;
 	so->killed = 0;
 	so->last_lb = -get_float8_infinity();
 	memset(&so->g, 0, sizeof(so->g));
@@ -251,18 +273,70 @@ exact_distance(const VxIndexInfo *info, VxNodeHeader *node, const float *q, floa
 	}
 }
 
+/*
+ * The zero vector (its norm bound is 0, cosine nodes keep the original
+ * norm in aux) needs no code for its distance: the operator's value on an
+ * all-zero row, NaN for cosine as the operator has it.  Without this its
+ * bound would be the weakest one (its norm is not tame), and a weakest
+ * bound met in a later batch is below every bound returned before it.
+ */
+static bool
+zero_row(const VxIndexInfo *info, const VxNodeHeader *node)
+{
+	return (info->metric == VX_METRIC_COSINE ? node->aux : node->norm) == 0;
+}
+
+static double
+zero_row_distance(const VxIndexInfo *info, const float *q, float *xbuf)
+{
+	memset(xbuf, 0, sizeof(float) * info->dim);
+	switch (info->metric)
+	{
+		case VX_METRIC_COSINE:
+			return get_float8_nan();
+		case VX_METRIC_IP:
+			return vector_negative_inner_product_values(xbuf, q, info->dim);
+		case VX_METRIC_L1:
+			return vector_l1_distance_values(xbuf, q, info->dim);
+		default:
+			return vector_l2_distance_values(xbuf, q, info->dim);
+	}
+}
+
+/*
+ * Pool order: a pairing heap keeps the "largest" on top, so the row with
+ * the smaller bound compares larger.  NaN sorts last, as float8 ordering
+ * has it.
+ */
 static int
-cmp_results(const void *a, const void *b)
+cmp_pool(const pairingheap_node *a, const pairingheap_node *b, void *arg)
 {
 	double		x = ((const VxResult *) a)->lb;
 	double		y = ((const VxResult *) b)->lb;
 
-	/* NaN last, as float8 ordering has it */
 	if (isnan(x))
-		return isnan(y) ? 0 : 1;
+		return isnan(y) ? 0 : -1;
 	if (isnan(y))
-		return -1;
-	return x < y ? -1 : (x > y ? 1 : 0);
+		return 1;
+	return x < y ? 1 : (x > y ? -1 : 0);
+}
+
+/*
+ * A walk distance on the scale of the lower bounds (L2 walks on squared
+ * distances, cosine on squared distances of unit vectors).
+ */
+static inline double
+walk_scale(const VxIndexInfo *info, double w)
+{
+	switch (info->metric)
+	{
+		case VX_METRIC_L2:
+			return sqrt(Max(w, 0));
+		case VX_METRIC_COSINE:
+			return Max(w, 0) / 2;
+		default:
+			return w;
+	}
 }
 
 static int
@@ -438,31 +512,37 @@ start_search(IndexScanDesc scan)
 }
 
 /*
- * The next batch: the next ef_search nodes of the layer-0 search, each
- * with a lower bound of (or, for lossless nodes, exactly) its distance, in
- * bound order; deleted nodes are dropped.  Sets so->exhausted when no
- * further batch can follow (graph exhausted, or hnsw.max_scan_tuples / the
- * memory limit reached).
+ * Fetch the next batch into the pool: the next ef_search nodes of the
+ * layer-0 search (or, past the budget, of the nodes it found but did not
+ * return), each with a lower bound of (or, for lossless nodes, exactly)
+ * its distance; deleted nodes are dropped.  Then sets the horizon, and
+ * so->exhausted when no further batch can follow (graph exhausted, or the
+ * budget reached and every node found returned).  Must run in so->cxt.
  */
 static void
-next_batch(IndexScanDesc scan)
+fetch_batch(IndexScanDesc scan)
 {
 	VxScanOpaque so = (VxScanOpaque) scan->opaque;
 	Relation	index = scan->indexRelation;
 	const VxIndexInfo *info = so->g.info;
 	VxCand	   *res = palloc(sizeof(VxCand) * vx_ef_search);
+	VxResult   *rows;
 	int			n;
-	int			k = 0;
 
-	n = vx_layer_search_next(&so->search, &so->layer0, vx_ef_search, 0, res);
+	if (so->over_budget)
+		n = vx_layer_search_drain(&so->layer0, vx_ef_search, res);
+	else
+		n = vx_layer_search_next(&so->search, &so->layer0, vx_ef_search, 0, res);
 	so->batches++;
 	pgstat_count_index_tuples(index, n);
 
-	/* read each result's header once per page: heap TID, residual, flags */
+	/*
+	 * Read each result's header once per page: heap TID, residual, flags.
+	 * The rows stay in this array until the scan ends (the pool links
+	 * them).
+	 */
 	qsort(res, n, sizeof(VxCand), cmp_cand_id);
-	if (so->results)
-		pfree(so->results);
-	so->results = palloc(sizeof(VxResult) * Max(n, 1));
+	rows = palloc(sizeof(VxResult) * Max(n, 1));
 	for (int i = 0; i < n;)
 	{
 		BlockNumber blk = (BlockNumber) (res[i].id >> 16);
@@ -475,41 +555,87 @@ next_batch(IndexScanDesc scan)
 		{
 			VxNodeHeader *node = vx_page_node(index, page, blk,
 											  (OffsetNumber) (res[i].id & 0xFFFF));
-			VxResult   *r = &so->results[k];
+			VxResult   *r = &rows[i];
+			bool		regular = true;
 
 			if (node->flags & VX_NODE_DEAD)
 				continue;
 			r->heaptid = node->heaptid;
 			r->exact = false;
+			r->batch = so->batches;
 			if (so->nanquery)
+			{
 				r->lb = get_float8_nan();
+				regular = false;
+			}
 			else if (node->resid == 0 && info->metric != VX_METRIC_COSINE)
 			{
 				r->lb = exact_distance(info, node, so->q, so->xbuf);
 				r->exact = true;
 			}
+			else if (zero_row(info, node))
+			{
+				r->lb = zero_row_distance(info, so->q, so->xbuf);
+				r->exact = true;
+				regular = false;
+			}
 			else if (!tame_norm(so->qnorm))
+			{
 				r->lb = info->metric == VX_METRIC_IP ? -get_float8_infinity() : 0;
+				regular = false;
+			}
 			else
 				r->lb = lower_bound(info,
 									vx_distance(&so->exact, vx_node_code(info, node), node->aux),
 									node, info->metric == VX_METRIC_COSINE ? 1.0 : so->qnorm);
-			k++;
+
+			/*
+			 * How far below its walk distance this row's bound lies: the
+			 * largest such gap seen estimates how far below the next
+			 * batch's walk distances its bounds can lie.  Rows with the
+			 * weakest bound (untamed norms) say nothing about the others.
+			 */
+			if (regular)
+			{
+				double		gap = walk_scale(info, res[i].dist) - r->lb;
+
+				if (!isnan(gap) && !isinf(gap) && gap > so->slack_max)
+					so->slack_max = gap;
+			}
+			pairingheap_add(so->pool, &r->ph);
 		}
 		UnlockReleaseBuffer(buf);
 	}
 	pfree(res);
-	qsort(so->results, k, sizeof(VxResult), cmp_results);
-	so->nresults = k;
-	so->next = 0;
 
-	if (n < vx_ef_search ||
-		so->g.ndistances >= (uint64) vx_max_scan_tuples ||
-		MemoryContextMemAllocated(so->cxt, true) >
-		(Size) ((double) work_mem * 1024.0 * vx_scan_mem_multiplier))
+	if (!so->over_budget &&
+		(so->g.ndistances >= (uint64) vx_max_scan_tuples ||
+		 MemoryContextMemAllocated(so->cxt, true) >
+		 (Size) ((double) work_mem * 1024.0 * vx_scan_mem_multiplier)))
+		so->over_budget = true;
+	if (n < vx_ef_search)
 		so->exhausted = true;
+	else if (so->over_budget &&
+			 isinf(vx_layer_search_floor(&so->layer0, false)))
+		so->exhausted = true;
+
+	if (so->exhausted || so->nanquery)
+		so->horizon = get_float8_infinity();
+	else
+		so->horizon = walk_scale(info, vx_layer_search_floor(&so->layer0, !so->over_budget)) -
+			so->slack_max;
 }
 
+/*
+ * Return the next row: the pool's row of smallest bound, once no later
+ * batch is expected to hold a smaller one -- its bound is at or below the
+ * horizon, or the batch after its own has been fetched (README,
+ * "Iterative scans").
+ * The scan goes on to further batches in every mode, for as long as the
+ * executor asks for rows and the budget lasts: a LIMIT whose rows were
+ * filtered out or found dead (on a standby as on a primary) is filled from
+ * the next batches.
+ */
 bool
 hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 {
@@ -527,47 +653,46 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		pgstat_count_index_scan(scan->indexRelation);
 		vx_count_index_search(scan);
 		old = MemoryContextSwitchTo(so->cxt);
+		so->pool = pairingheap_allocate(cmp_pool, NULL);
 		start_search(scan);
 		MemoryContextSwitchTo(old);
 		so->searched = true;
 	}
 
-	/* the executor found the row we returned last dead to every snapshot */
+	/* statistics only: on a standby the executor never says so */
 	if (scan->kill_prior_tuple)
 		so->killed++;
 
 	for (;;)
 	{
-		if (so->next >= so->nresults)
+		r = pairingheap_is_empty(so->pool) ? NULL :
+			pairingheap_container(VxResult, ph, pairingheap_first(so->pool));
+		if (!so->exhausted &&
+			(r == NULL ||
+			 (r->batch == so->batches && !so->nanquery && !(r->lb <= so->horizon))))
 		{
-			/*
-			 * Without iterative scans one batch is all -- unless rows dead
-			 * to everyone (deleted, not yet vacuumed) took places in it:
-			 * then the search goes on until ef_search live candidates have
-			 * been returned, so dead rows never push live ones out of a
-			 * LIMIT (bounded by hnsw.max_scan_tuples like iterative scans).
-			 */
-			if (so->exhausted ||
-				(so->batches > 0 && vx_iterative_scan == VX_ITERATIVE_OFF &&
-				 so->returned - so->killed >= vx_ef_search))
-				return false;
 			CHECK_FOR_INTERRUPTS();
 			old = MemoryContextSwitchTo(so->cxt);
-			next_batch(scan);
+			fetch_batch(scan);
 			MemoryContextSwitchTo(old);
 			continue;
 		}
-		r = &so->results[so->next++];
+		if (r == NULL)
+			return false;
+		(void) pairingheap_remove_first(so->pool);
 
 		/*
-		 * A later batch can hold rows whose bound is below one already
-		 * returned.  relaxed_order returns them (the executor's reorder
-		 * queue has released rows up to that bound, so the output may be
-		 * slightly out of order); strict_order skips them.
+		 * A row whose bound is below one already returned came with a
+		 * later batch than the horizon expected.  The executor may have
+		 * emitted rows farther than it: relaxed_order returns it (the
+		 * output may then be slightly out of order), off and strict_order
+		 * skip it.
 		 */
-		if (so->batches > 1 && vx_iterative_scan == VX_ITERATIVE_STRICT &&
-			r->lb < so->last_lb)
+		if (r->lb < so->last_lb && vx_iterative_scan != VX_ITERATIVE_RELAXED)
+		{
+			so->skipped++;
 			continue;
+		}
 		break;
 	}
 
@@ -576,9 +701,20 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 	so->returned++;
 	scan->xs_heaptid = r->heaptid;
 	scan->xs_recheck = false;
-	scan->xs_recheckorderby = !r->exact;
 	scan->xs_orderbyvals[0] = Float8GetDatum(r->lb);
 	scan->xs_orderbynulls[0] = so->qnull;
+
+	/*
+	 * The index orders by the first ORDER BY key only.  A later key gets
+	 * the weakest bound, minus infinity, and so always a recheck: the
+	 * executor then orders rows that tie on the first key by the others.
+	 */
+	scan->xs_recheckorderby = !r->exact || scan->numberOfOrderBys > 1;
+	for (int i = 1; i < scan->numberOfOrderBys; i++)
+	{
+		scan->xs_orderbyvals[i] = Float8GetDatum(-get_float8_infinity());
+		scan->xs_orderbynulls[i] = false;
+	}
 	return true;
 }
 
@@ -589,9 +725,11 @@ hnswendscan(IndexScanDesc scan)
 
 	if (so->searched && so->g.index != NULL)
 		elog(DEBUG1, "hnsw scan of \"%s\": " UINT64_FORMAT " distances, " UINT64_FORMAT
-			 " index page reads, %d batches, " INT64_FORMAT " rows returned",
+			 " index page reads, %d batches, " INT64_FORMAT " rows returned, "
+			 INT64_FORMAT " skipped out of order, " INT64_FORMAT " reported dead, %zu kB",
 			 RelationGetRelationName(scan->indexRelation), so->g.ndistances, so->g.npages,
-			 so->batches, so->returned);
+			 so->batches, so->returned, so->skipped, so->killed,
+			 MemoryContextMemAllocated(so->cxt, true) / 1024);
 	MemoryContextDelete(so->cxt);
 	pfree(so);
 	scan->opaque = NULL;

@@ -15,6 +15,7 @@
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "utils/float.h"
 
 #include "distance.h"
 #include "hnsw.h"
@@ -267,6 +268,42 @@ vx_layer_search_next(VxSearch *s, VxLayerSearch *st, int ef, int layer,
 	pfree(out);
 	pfree(best.a);
 	return n;
+}
+
+/*
+ * The next n nodes found but not yet returned, closest first, without
+ * expanding the frontier: what a scan past its budget still has to return
+ * (result has room for n).  Returns how many there were.
+ */
+int
+vx_layer_search_drain(VxLayerSearch *st, int n, VxCand *result)
+{
+	int			k = 0;
+
+	Assert(st->keep_found);
+	while (k < n && st->found.n > 0)
+		result[k++] = heap_pop(&st->found);
+	return k;
+}
+
+/*
+ * The smallest distance a node of a later batch is expected to have: the
+ * closest node found but not returned and, if the search may expand
+ * further, the closest frontier node (a batch ends when the frontier's
+ * closest is farther than its farthest result, so both are at least that
+ * far).  Not a bound: a frontier node can lead to a closer node than
+ * itself.  Infinity when nothing is left.
+ */
+float
+vx_layer_search_floor(const VxLayerSearch *st, bool expanding)
+{
+	float		f = get_float4_infinity();
+
+	if (st->found.n > 0)
+		f = Min(f, st->found.a[0].dist);
+	if (expanding && st->cand.n > 0)
+		f = Min(f, st->cand.a[0].dist);
+	return f;
 }
 
 /*
