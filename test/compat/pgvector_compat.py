@@ -56,6 +56,10 @@ DELIBERATE = [
      "hnsw.ef_search goes up to 100,000 (pgvector: 1,000): ef_search is also our rescore "
      "depth and the iterative scans' batch size, so the message names another range and "
      "1001 is accepted"),
+    ("hnsw_vector", r"^SHOW hnsw\.scan_mem_multiplier;$",
+     "hnsw.scan_mem_multiplier defaults to 3 (pgvector: 1): a scan holds about 485 bytes per "
+     "visited node at m = 16 (copied neighbour lists), so at 1 the default 4 MB work_mem ended "
+     "iterative scans near 14,000 visited nodes, long before hnsw.max_scan_tuples"),
     ("hnsw_vector", r"^CREATE INDEX ON t USING hnsw \(val vector_l2_ops\);$",
      "vecidx indexes up to 7,940 dimensions at m = 16 (pgvector: 2,000); this statement "
      "runs on a vector(2001) column"),
