@@ -264,6 +264,20 @@ extern void vx_encode(const VxIndexInfo *info, const float *x, char *code,
 extern bool vx_link(Relation index, const VxIndexInfo *info, ItemPointer from,
 					int layer, ItemPointer to, const char *tocode, float toaux);
 
+/*
+ * Test-only hooks (hnswtest.c): named pause points and a forced node
+ * level, compiled only with USE_ASSERT_CHECKING; no-ops otherwise.
+ */
+#ifdef USE_ASSERT_CHECKING
+extern void vx_test_init(void);
+extern void vx_test_point(const char *name);
+extern int	vx_test_level(int level);
+#else
+#define vx_test_init()			((void) 0)
+#define vx_test_point(name)		((void) 0)
+#define vx_test_level(level)	(level)
+#endif
+
 /* AM callbacks */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void hnswbuildempty(Relation index);

@@ -628,7 +628,7 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 	}
 	code = palloc(info->codesize);
 	vx_encode(info, x, code, &ci);
-	level = vx_random_level(info);
+	level = Min(vx_test_level(vx_random_level(info)), info->maxlevel);
 
 	LockPage(index, VX_UPDATE_LOCK, mode);
 	vx_read_meta(index, &meta);
@@ -669,6 +669,7 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 
 	tup = vx_form_node(info, heaptid, level, &ci, code, lists, counts, &size);
 	place_node(index, tup, size, level > meta.entry_level, level, &self);
+	vx_test_point("insert-after-place");
 
 	/*
 	 * A new entry point must reach everything the old one reached: link it

@@ -763,12 +763,15 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	stats->tuples_removed += vs.newly_deleted;
 	if (vs.dead.count > 0)
 	{
+		vx_test_point("vacuum-after-mark");
 		/* barrier: inserts that may not have seen the new flags are done */
 		LockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 
 		pass_repair(&vs);
+		vx_test_point("vacuum-after-repair");
 		pass_entry(&vs);
+		vx_test_point("vacuum-before-reach");
 		unlinked = pass_reach(&vs);
 		if (unlinked > 0)
 			ereport(WARNING,
