@@ -100,8 +100,8 @@ typedef struct VacState
 
 	/*
 	 * Pass 4: one bit per node slot in each map, slot (blk, off) at bit
-	 * (blk - first) * perpage + off - 1: a quarter of a bit per byte of
-	 * index at most, so the walk needs no queue and no memory per node.
+	 * (blk - first) * perpage + off - 1 (a slot takes dozens of bytes), so
+	 * the walk needs no queue and no memory per node.
 	 */
 	uint64	   *reached;
 	uint64	   *pending;		/* reached, neighbours not yet read */
@@ -1067,7 +1067,7 @@ vac_round_begin(VacState *vs)
  * ambulkdelete: rounds of passes 1-5 until pass 1 has remembered every
  * DELETED node.  Memory: a round's dead map and lists take at most a
  * quarter of maintenance_work_mem, its code cache at most half, the reach
- * maps a quarter of a bit per index byte; each round's DEBUG1 line
+ * maps two bits per node slot; each round's DEBUG1 line
  * reports the size of the vacuum's memory context.
  */
 IndexBulkDeleteResult *
