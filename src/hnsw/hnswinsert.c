@@ -117,7 +117,7 @@ train_from_first(Relation index, const float *x)
 		meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
 		meta->qscale = q.scale;
 		meta->trained = 1;
-		GenericXLogFinish(state);
+		vx_test_record(GenericXLogFinish(state));
 		pfree(q.offset);
 	}
 	UnlockReleaseBuffer(metabuf);
@@ -296,7 +296,7 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 		if (m->free_blkno == meta.free_blkno)
 			m->free_blkno = free_hint;
 	}
-	GenericXLogFinish(state);
+	vx_test_record(GenericXLogFinish(state));
 	if (BufferIsValid(metabuf))
 		UnlockReleaseBuffer(metabuf);
 	UnlockReleaseBuffer(buf);
@@ -357,7 +357,7 @@ write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 	}
 	slots = (ItemPointerData *) ((char *) node + vx_layer_offset(info->m, layer));
 	vx_set_list(slots, cap, newlist, nnew);
-	GenericXLogFinish(state);
+	vx_test_record(GenericXLogFinish(state));
 	UnlockReleaseBuffer(buf);
 	return true;
 }

@@ -17,6 +17,10 @@
  * vecidx.test_level = n (>= 0): every node this backend inserts gets level
  *	  n (capped to what fits a page) instead of a random one, so a test can
  *	  make a new entry point on demand.
+ * vecidx.test_crash_after_record = n (> 0): the n-th GenericXLog record
+ *	  this backend writes through vx_test_record() (the insert and vacuum
+ *	  paths) is flushed and the server is brought down with PANIC, so that
+ *	  a test can crash at every record boundary in turn.
  *
  * Pause points (each named where it is called):
  *	 insert-after-place		a node is on its page, no back link written yet
@@ -33,6 +37,7 @@
 
 #ifdef USE_ASSERT_CHECKING
 
+#include "access/xlog.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/guc.h"
@@ -41,6 +46,8 @@
 
 static char *vx_test_pause_name = NULL;
 static int	vx_test_level_value = -1;
+static int	vx_test_crash_record = 0;
+static int	vx_test_nrecords = 0;
 
 void
 vx_test_init(void)
@@ -54,6 +61,10 @@ vx_test_init(void)
 							"Test only: level of every node this session inserts (-1: random).",
 							NULL, &vx_test_level_value, -1, -1, VX_MAX_LEVEL,
 							PGC_USERSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomIntVariable("vecidx.test_crash_after_record",
+							"Test only: PANIC after this many index WAL records of this session (0: never).",
+							NULL, &vx_test_crash_record, 0, 0, INT_MAX,
+							PGC_SUSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 }
 
 /*
@@ -81,6 +92,23 @@ int
 vx_test_level(int level)
 {
 	return vx_test_level_value >= 0 ? vx_test_level_value : level;
+}
+
+/*
+ * Count a GenericXLog record just written (its end lsn); PANIC after the
+ * one vecidx.test_crash_after_record names, once it is flushed.  Callers
+ * may hold buffer locks: a PANIC does not care.
+ */
+void
+vx_test_record(XLogRecPtr lsn)
+{
+	if (vx_test_crash_record <= 0)
+		return;
+	if (++vx_test_nrecords == vx_test_crash_record)
+	{
+		XLogFlush(lsn);
+		elog(PANIC, "vecidx test crash after index WAL record %d", vx_test_nrecords);
+	}
 }
 
 #endif							/* USE_ASSERT_CHECKING */

@@ -366,7 +366,7 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 			}
 		}
 		if (state != NULL)
-			GenericXLogFinish(state);
+			vx_test_record(GenericXLogFinish(state));
 		UnlockReleaseBuffer(buf);
 	}
 	return live;
@@ -537,7 +537,7 @@ repair_page(VacState *vs, BlockNumber blk)
 		}
 	}
 	if (state != NULL)
-		GenericXLogFinish(state);
+		vx_test_record(GenericXLogFinish(state));
 	UnlockReleaseBuffer(buf);
 }
 
@@ -878,7 +878,7 @@ set_entry(VacState *vs, uint64 top, int level)
 		ItemPointerSetInvalid(&meta->entry);
 		meta->entry_level = -1;
 	}
-	GenericXLogFinish(state);
+	vx_test_record(GenericXLogFinish(state));
 	UnlockReleaseBuffer(metabuf);
 }
 
@@ -981,7 +981,7 @@ pass_free(VacState *vs)
 				vs->first_free = blk;
 		}
 		if (state != NULL)
-			GenericXLogFinish(state);
+			vx_test_record(GenericXLogFinish(state));
 		UnlockReleaseBuffer(buf);
 	}
 
@@ -996,7 +996,7 @@ pass_free(VacState *vs)
 
 		meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
 		meta->free_blkno = vs->first_free;
-		GenericXLogFinish(state);
+		vx_test_record(GenericXLogFinish(state));
 	}
 	UnlockReleaseBuffer(metabuf);
 }
