@@ -49,6 +49,7 @@ static relopt_enum_elt_def quantization_values[] = {
 void
 hnsw_init(void)
 {
+	vx_test_init();
 	vx_relopt_kind = add_reloption_kind();
 	add_int_reloption(vx_relopt_kind, "m", "Max number of connections",
 					  VX_DEFAULT_M, VX_MIN_M, VX_MAX_M, AccessExclusiveLock);

@@ -8,7 +8,8 @@
  * every one of them (see README, "Writes"):
  *	 1. search the graph for the new node's neighbours (share locks only);
  *	 2. add the node tuple, its own neighbour lists complete, to a page (and,
- *		in the same record, move the entry point if the node is the highest);
+ *		in the same record, move the entry point if the node is the highest:
+ *		its layer-0 list then already links to the old entry point);
  *	 3. add a link back from each neighbour, one page at a time, pruning a
  *		full list with the same heuristic as the build.
  *
@@ -116,7 +117,7 @@ train_from_first(Relation index, const float *x)
 		meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
 		meta->qscale = q.scale;
 		meta->trained = 1;
-		GenericXLogFinish(state);
+		vx_test_record(GenericXLogFinish(state));
 		pfree(q.offset);
 	}
 	UnlockReleaseBuffer(metabuf);
@@ -295,7 +296,7 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 		if (m->free_blkno == meta.free_blkno)
 			m->free_blkno = free_hint;
 	}
-	GenericXLogFinish(state);
+	vx_test_record(GenericXLogFinish(state));
 	if (BufferIsValid(metabuf))
 		UnlockReleaseBuffer(metabuf);
 	UnlockReleaseBuffer(buf);
@@ -356,7 +357,7 @@ write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 	}
 	slots = (ItemPointerData *) ((char *) node + vx_layer_offset(info->m, layer));
 	vx_set_list(slots, cap, newlist, nnew);
-	GenericXLogFinish(state);
+	vx_test_record(GenericXLogFinish(state));
 	UnlockReleaseBuffer(buf);
 	return true;
 }
@@ -628,7 +629,7 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 	}
 	code = palloc(info->codesize);
 	vx_encode(info, x, code, &ci);
-	level = vx_random_level(info);
+	level = Min(vx_test_level(vx_random_level(info)), info->maxlevel);
 
 	LockPage(index, VX_UPDATE_LOCK, mode);
 	vx_read_meta(index, &meta);
@@ -667,18 +668,34 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 			choose_neighbors(index, info, layers[l], nlayers[l], l, lists[l]) : 0;
 	}
 
+	/*
+	 * A new entry point must reach everything the old one reached: its
+	 * layer-0 list links to the old entry from the start, so that placing
+	 * the node and moving the entry point is one WAL record with the link
+	 * in it.  The old entry may be DELETED (a vacuum between its passes 1
+	 * and 3, or one cancelled there): the link is kept all the same, as
+	 * DELETED nodes stay walkable until vacuum frees them, and vacuum's
+	 * pass 4 replaces it before pass 5 frees the old entry.  Its own edges
+	 * go to nodes the old entry reaches, so if the list is full the
+	 * farthest gives way; the slot choose_neighbors leaves free for the
+	 * forced link stays free.  We hold the update lock exclusively, so the
+	 * entry cannot move meanwhile.
+	 */
+	if (level > meta.entry_level)
+	{
+		bool		have = false;
+
+		for (int i = 0; i < counts[0] && !have; i++)
+			have = ItemPointerEquals(&lists[0][i], &meta.entry);
+		if (!have && counts[0] < vx_layer_slots(info->m, 0) - 1)
+			lists[0][counts[0]++] = meta.entry;
+		else if (!have)
+			lists[0][counts[0] - 1] = meta.entry;
+	}
+
 	tup = vx_form_node(info, heaptid, level, &ci, code, lists, counts, &size);
 	place_node(index, tup, size, level > meta.entry_level, level, &self);
-
-	/*
-	 * A new entry point must reach everything the old one reached: link it
-	 * to the old entry on layer 0 (its own edges go to nodes the old entry
-	 * reaches, so the last one may give way).  We hold the update lock
-	 * exclusively here, so the entry cannot move meanwhile.
-	 */
-	if (level > meta.entry_level &&
-		!ensure_link(index, info, &self, 0, &meta.entry))
-		overwrite_last(index, info, &self, 0, &meta.entry);
+	vx_test_point("insert-after-place");
 
 	for (int l = top; l >= 0; l--)
 	{

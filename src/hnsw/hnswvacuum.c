@@ -4,19 +4,28 @@
  *	  VACUUM support: unlink the nodes of dead rows from the graph, keep
  *	  every live node reachable, and make the dead nodes' slots reusable.
  *
- * ambulkdelete runs five passes (README, "Vacuum"):
+ * ambulkdelete runs in rounds of five passes (README, "Vacuum"):
  *	 1. mark:	   flag every node whose heap row is dead DELETED, and copy
- *				   the neighbour lists of all DELETED nodes into memory;
+ *				   the neighbour lists of the DELETED nodes into memory --
+ *				   as many as a quarter of maintenance_work_mem holds; when
+ *				   that is full the round goes on with what it has and
+ *				   another round follows (like nbtree's index scans per
+ *				   batch of dead TIDs);
  *	 (barrier)	   wait for inserts that started before the flags were set
  *				   (they could still link to a DELETED node);
  *	 2. repair:    in every live node's lists, drop each DELETED member and
  *				   fill the list up to capacity with the live members of
  *				   the DELETED members' own lists closest to the node
  *				   (codes cached in pass 1, no page reads);
- *	 3. entry:	   if the entry point is DELETED, the live node of highest
- *				   level takes its place;
- *	 4. reach:	   walk layer 0 from the entry point; link every live node
- *				   the walk misses from the nearest reached node a search
+ *	 3. entry:	   (a second barrier) if the entry point is DELETED, the live
+ *				   node of highest level is chosen to take its place, but
+ *				   the entry point moves only at the end of pass 4, once
+ *				   the new one reaches every live node;
+ *	 4. reach:	   walk layer 0 from the (new) entry point over live nodes;
+ *				   then scan every page: fix the lists that inserts since
+ *				   pass 2 pointed at a DELETED node, and link every live
+ *				   node the walk missed -- including nodes inserted during
+ *				   the vacuum -- from the nearest reached node a search
  *				   finds (the insert path's reachability-preserving link);
  *	 5. free:	   flag the DELETED nodes FREE, and point the meta page's
  *				   free-slot hint at the first page holding one: later
@@ -32,6 +41,8 @@
 #include "access/generic_xlog.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
+#include "port/pg_bitutils.h"
+#include "postmaster/autovacuum.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
@@ -60,17 +71,21 @@ typedef struct VacState
 	Relation	index;
 	VxIndexInfo *info;
 	BlockNumber first;			/* first node page */
+	MemoryContext cxt;			/* everything below; its size is reported */
+	MemoryContext roundcxt;		/* dead map, code cache, maps: one round */
+	MemoryContext tmpcxt;		/* one reconnection */
+	Size		budget;			/* maintenance_work_mem in bytes */
 	DeadMap		dead;
-	uint64	   *live;			/* live nodes seen in pass 2 */
-	int64		nlive;
-	int64		caplive;
-	uint64		top;			/* a live node of the highest level */
-	int			toplevel;
+	char	   *arena;			/* DELETED nodes' lists, packed */
+	Size		arena_left;
+	Size		dead_bytes;		/* dead map plus arena */
+	bool		budget_full;	/* pass 1 stopped remembering: another round */
+	int64		nlive;			/* live nodes pass 4 saw */
 	BlockNumber first_free;		/* lowest page given a free slot */
 	int64		newly_deleted;	/* nodes flagged DELETED by this vacuum */
 
 	/*
-	 * Codes of live nodes, copied in pass 1 while they fit in
+	 * Codes of live nodes, copied in pass 1 while they fit in half of
 	 * maintenance_work_mem, so that pass 2 can choose replacements by
 	 * distance without reading other pages.
 	 */
@@ -82,12 +97,23 @@ typedef struct VacState
 	int64		ncodes;
 	int64		capcodes;
 	bool		cache_full;
+
+	/*
+	 * Pass 4: one bit per node slot in each map, slot (blk, off) at bit
+	 * (blk - first) * perpage + off - 1 (a slot takes dozens of bytes), so
+	 * the walk needs no queue and no memory per node.
+	 */
+	uint64	   *reached;
+	uint64	   *pending;		/* reached, neighbours not yet read */
+	uint64		nwords;
+	uint64		npending;
+	int			perpage;		/* most node slots a page can hold */
 	/* scratch for repaired_list: (2m)^2 candidates + 2m members */
 	VxCand	   *cands;
 	char	  **scodes;
 	float	   *sauxes;
 	int		   *chosen;
-	int64		nrepaired;		/* statistics */
+	int64		nrepaired;		/* statistics of a round */
 	int64		nreconnected;
 } VacState;
 
@@ -99,7 +125,8 @@ dead_grow(DeadMap *m)
 	DeadNode   *old = m->e;
 	uint64		oldcap = m->mask + 1;
 
-	m->e = MemoryContextAllocExtended(CurrentMemoryContext, sizeof(DeadNode) * oldcap * 2,
+	m->e = MemoryContextAllocExtended(GetMemoryChunkContext(old),
+									  sizeof(DeadNode) * oldcap * 2,
 									  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	m->mask = oldcap * 2 - 1;
 	m->count = 0;
@@ -205,7 +232,7 @@ static void
 cache_init(VacState *vs, BlockNumber nblocks)
 {
 	Size		per = vs->info->codesize + sizeof(float) + 2 * (sizeof(uint64) + sizeof(int32));
-	Size		budget = (Size) maintenance_work_mem * 1024 / 2;
+	Size		budget = vs->budget / 2;
 	int64		want = (int64) nblocks *
 		(BLCKSZ / (vx_node_size(vs->info->m, 0, vs->info->codesize) + sizeof(ItemIdData)) + 1);
 	int64		cap = Min(want, (int64) (budget / per));
@@ -230,24 +257,53 @@ cache_init(VacState *vs, BlockNumber nblocks)
 	vs->capcodes = cap;
 }
 
-/* remember a DELETED node and its lists (page locked by the caller) */
-static void
+/*
+ * Remember a DELETED node and its lists (page locked by the caller), if
+ * the round's budget (a quarter of maintenance_work_mem) has room; else
+ * set budget_full and return false.  The lists are packed into an arena;
+ * the map's cost counts the table it may grow to.
+ */
+static bool
 remember_dead(VacState *vs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node)
 {
 	ItemPointerData tid;
 	DeadNode   *d;
 	Size		sz = vx_layer_offset(vs->info->m, node->level + 1) - VX_NODE_HDRSZ;
+	Size		table = sizeof(DeadNode) * (vs->dead.mask + 1);
+	bool		grows = (vs->dead.count + 1) * 2 > vs->dead.mask;
 
+	if (vs->budget_full ||
+		(vs->dead.count > 0 &&
+		 vs->dead_bytes + sz + (grows ? 2 * table : 0) > vs->budget / 4))
+	{
+		vs->budget_full = true;
+		return false;
+	}
+	if (vs->arena_left < sz)
+	{
+		Size		chunk = Max(sz, 64 * 1024);
+
+		vs->arena = MemoryContextAlloc(vs->roundcxt, chunk);
+		vs->arena_left = chunk;
+		vs->dead_bytes += chunk;
+	}
 	ItemPointerSet(&tid, blk, off);
 	d = dead_lookup(&vs->dead, vx_tid_pack(&tid), true);
+	if (grows)
+		vs->dead_bytes += table;
 	d->level = node->level;
-	d->slots = palloc(sz);
+	d->slots = (ItemPointerData *) vs->arena;
 	memcpy(d->slots, (char *) node + VX_NODE_HDRSZ, sz);
+	vs->arena += MAXALIGN(sz);
+	vs->arena_left -= Min(vs->arena_left, MAXALIGN(sz));
+	return true;
 }
 
 /*
  * Pass 1: flag the nodes of dead rows DELETED (callback may be NULL: only
- * count).  Returns the number of live nodes seen.
+ * count) and remember the DELETED nodes, until the round's budget is full
+ * (budget_full; the nodes after that are left for the next round).
+ * Returns the number of live nodes seen.
  */
 static double
 pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
@@ -262,8 +318,9 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 		Buffer		buf;
 		Page		page;
 		GenericXLogState *state = NULL;
+		bool		marking = callback != NULL && !vs->budget_full;
 
-		buf = lock_node_page(vs, blk, callback ? BUFFER_LOCK_EXCLUSIVE : BUFFER_LOCK_SHARE);
+		buf = lock_node_page(vs, blk, marking ? BUFFER_LOCK_EXCLUSIVE : BUFFER_LOCK_SHARE);
 		if (!BufferIsValid(buf))
 			continue;
 		page = BufferGetPage(buf);
@@ -273,24 +330,30 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 
 			if (node->flags & VX_NODE_FREE)
 				continue;
-			if (!(node->flags & VX_NODE_DELETED) && callback != NULL &&
-				callback(&node->heaptid, callback_state))
+			/* a node already DELETED (an interrupted vacuum) is taken too */
+			if (marking && !vs->budget_full &&
+				((node->flags & VX_NODE_DELETED) ||
+				 callback(&node->heaptid, callback_state)))
 			{
-				if (state == NULL)
+				if (!(node->flags & VX_NODE_DELETED))
 				{
-					state = GenericXLogStart(vs->index);
-					page = GenericXLogRegisterBuffer(state, buf, 0);
-					node = vx_page_node(vs->index, page, blk, off);
+					if (state == NULL)
+					{
+						state = GenericXLogStart(vs->index);
+						page = GenericXLogRegisterBuffer(state, buf, 0);
+						node = vx_page_node(vs->index, page, blk, off);
+					}
+					/* flag it only if it can be remembered in this round */
+					if (remember_dead(vs, blk, off, node))
+					{
+						node->flags |= VX_NODE_DELETED;
+						vs->newly_deleted++;
+					}
 				}
-				node->flags |= VX_NODE_DELETED;
-				vs->newly_deleted++;
+				else
+					(void) remember_dead(vs, blk, off, node);
 			}
-			if (node->flags & VX_NODE_DELETED)
-			{
-				if (callback != NULL)
-					remember_dead(vs, blk, off, node);
-			}
-			else
+			if (!(node->flags & VX_NODE_DELETED))
 			{
 				live++;
 				if (callback != NULL)
@@ -303,7 +366,7 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 			}
 		}
 		if (state != NULL)
-			GenericXLogFinish(state);
+			vx_test_record(GenericXLogFinish(state));
 		UnlockReleaseBuffer(buf);
 	}
 	return live;
@@ -425,20 +488,57 @@ repaired_list(VacState *vs, uint64 self, const char *selfcode, float selfaux,
 	return k;
 }
 
+/*
+ * Fix the lists of the live nodes on one page: DELETED members replaced
+ * (repaired_list), the page changed under its exclusive lock in one record
+ * if any list changed.
+ */
 static void
-add_live(VacState *vs, uint64 id, int level)
+repair_page(VacState *vs, BlockNumber blk)
 {
-	if (vs->nlive == vs->caplive)
+	const VxIndexInfo *info = vs->info;
+	ItemPointerData out[2 * VX_MAX_M];
+	Buffer		buf;
+	Page		page;
+	GenericXLogState *state = NULL;
+
+	buf = lock_node_page(vs, blk, BUFFER_LOCK_EXCLUSIVE);
+	if (!BufferIsValid(buf))
+		return;
+	page = BufferGetPage(buf);
+	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 	{
-		vs->caplive *= 2;
-		vs->live = repalloc_huge(vs->live, sizeof(uint64) * vs->caplive);
+		VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
+		ItemPointerData self;
+
+		if (node->flags & VX_NODE_DEAD)
+			continue;
+		ItemPointerSet(&self, blk, off);
+		for (int l = 0; l <= node->level; l++)
+		{
+			ItemPointerData *slots = (ItemPointerData *) ((char *) node +
+														  vx_layer_offset(info->m, l));
+			int			nslots = vx_layer_slots(info->m, l);
+			int			k = repaired_list(vs, vx_tid_pack(&self),
+										  vx_node_code(info, node), node->aux,
+										  slots, nslots, l, out);
+
+			if (k < 0)
+				continue;
+			vs->nrepaired++;
+			if (state == NULL)
+			{
+				state = GenericXLogStart(vs->index);
+				page = GenericXLogRegisterBuffer(state, buf, 0);
+				node = vx_page_node(vs->index, page, blk, off);
+				slots = (ItemPointerData *) ((char *) node + vx_layer_offset(info->m, l));
+			}
+			vx_set_list(slots, nslots, out, k);
+		}
 	}
-	vs->live[vs->nlive++] = id;
-	if (level > vs->toplevel)
-	{
-		vs->toplevel = level;
-		vs->top = id;
-	}
+	if (state != NULL)
+		vx_test_record(GenericXLogFinish(state));
+	UnlockReleaseBuffer(buf);
 }
 
 /*
@@ -449,136 +549,141 @@ add_live(VacState *vs, uint64 id, int level)
 static void
 pass_repair(VacState *vs)
 {
-	const VxIndexInfo *info = vs->info;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-	ItemPointerData out[2 * VX_MAX_M];
 
 	for (BlockNumber blk = vs->first; blk < nblocks; blk++)
-	{
-		Buffer		buf;
-		Page		page;
-		GenericXLogState *state = NULL;
-
-		buf = lock_node_page(vs, blk, BUFFER_LOCK_EXCLUSIVE);
-		if (!BufferIsValid(buf))
-			continue;
-		page = BufferGetPage(buf);
-		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-		{
-			VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
-			ItemPointerData self;
-
-			if (node->flags & VX_NODE_DEAD)
-				continue;
-			ItemPointerSet(&self, blk, off);
-			add_live(vs, vx_tid_pack(&self), node->level);
-			for (int l = 0; l <= node->level; l++)
-			{
-				ItemPointerData *slots = (ItemPointerData *) ((char *) node +
-															  vx_layer_offset(info->m, l));
-				int			nslots = vx_layer_slots(info->m, l);
-				int			k = repaired_list(vs, vx_tid_pack(&self),
-											  vx_node_code(info, node), node->aux,
-											  slots, nslots, l, out);
-
-				if (k < 0)
-					continue;
-				vs->nrepaired++;
-				if (state == NULL)
-				{
-					state = GenericXLogStart(vs->index);
-					page = GenericXLogRegisterBuffer(state, buf, 0);
-					node = vx_page_node(vs->index, page, blk, off);
-					slots = (ItemPointerData *) ((char *) node + vx_layer_offset(info->m, l));
-				}
-				vx_set_list(slots, nslots, out, k);
-			}
-		}
-		if (state != NULL)
-			GenericXLogFinish(state);
-		UnlockReleaseBuffer(buf);
-	}
+		repair_page(vs, blk);
 }
 
-/* Pass 3: move the entry point off a DELETED node */
-static void
-pass_entry(VacState *vs)
+/* the bit of a node slot in the pass-4 maps, or -1 if it names none */
+static int64
+slot_bit(VacState *vs, uint64 id)
 {
-	Buffer		metabuf;
-	VxMetaPage	meta;
+	BlockNumber blk = (BlockNumber) (id >> 16);
+	int			off = (int) (id & 0xFFFF);
 
-	LockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
-	metabuf = ReadBuffer(vs->index, VX_METAPAGE_BLKNO);
-	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-	meta = VxPageGetMeta(BufferGetPage(metabuf));
-	if (meta->entry_level >= 0 &&
-		dead_lookup(&vs->dead, vx_tid_pack(&meta->entry), false) != NULL)
-	{
-		GenericXLogState *state = GenericXLogStart(vs->index);
-
-		meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
-		if (vs->toplevel >= 0)
-		{
-			vx_tid_unpack(vs->top, &meta->entry);
-			meta->entry_level = (int16) vs->toplevel;
-		}
-		else
-		{
-			ItemPointerSetInvalid(&meta->entry);
-			meta->entry_level = -1;
-		}
-		GenericXLogFinish(state);
-	}
-	UnlockReleaseBuffer(metabuf);
-	UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
+	if (blk < vs->first || off < 1 || off > vs->perpage)
+		return -1;
+	return (int64) (blk - vs->first) * vs->perpage + off - 1;
 }
 
-/* mark, breadth-first over layer 0, what start reaches */
+/* grow both maps to hold bit (pages added since pass 4 began) */
 static void
-walk_from(VacState *vs, VxTidSet *reached, uint64 start, uint64 *queue)
+maps_cover(VacState *vs, uint64 bit)
 {
-	uint64		head = 0,
-				tail = 0;
-	ItemPointerData nbrs[2 * VX_MAX_M];
+	uint64		nwords = vs->nwords;
 
-	if (!vx_tidset_add(reached, start))
+	if (bit / 64 < nwords)
 		return;
-	queue[tail++] = start;
-	while (head < tail)
+	while (nwords <= bit / 64)
+		nwords *= 2;
+	vs->reached = repalloc_huge(vs->reached, sizeof(uint64) * nwords);
+	vs->pending = repalloc_huge(vs->pending, sizeof(uint64) * nwords);
+	memset(vs->reached + vs->nwords, 0, sizeof(uint64) * (nwords - vs->nwords));
+	memset(vs->pending + vs->nwords, 0, sizeof(uint64) * (nwords - vs->nwords));
+	vs->nwords = nwords;
+}
+
+static void
+maps_init(VacState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	uint64		nbits = (uint64) Max(nblocks, vs->first + 1) * vs->perpage;
+
+	vs->nwords = nbits / 64 + 1;
+	vs->reached = MemoryContextAllocExtended(vs->roundcxt, sizeof(uint64) * vs->nwords,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	vs->pending = MemoryContextAllocExtended(vs->roundcxt, sizeof(uint64) * vs->nwords,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	vs->npending = 0;
+}
+
+static bool
+is_reached(VacState *vs, uint64 id)
+{
+	int64		bit = slot_bit(vs, id);
+
+	return bit >= 0 && (uint64) bit / 64 < vs->nwords &&
+		(vs->reached[bit / 64] & (UINT64CONST(1) << (bit % 64))) != 0;
+}
+
+/*
+ * Mark a node reached, to have its neighbours read -- unless it was
+ * already, or it is one of the DELETED nodes this round frees: a path
+ * through one of those does not count.
+ */
+static void
+reach_mark(VacState *vs, uint64 id)
+{
+	int64		bit = slot_bit(vs, id);
+	uint64		b;
+
+	if (bit < 0)
+		return;
+	maps_cover(vs, bit);
+	b = UINT64CONST(1) << (bit % 64);
+	if ((vs->reached[bit / 64] & b) || dead_lookup(&vs->dead, id, false) != NULL)
+		return;
+	vs->reached[bit / 64] |= b;
+	vs->pending[bit / 64] |= b;
+	vs->npending++;
+}
+
+/*
+ * Read the layer-0 lists of every pending node until none is left: what
+ * the nodes marked so far reach.  Pages are read in block order, sweep
+ * after sweep over the pending map.
+ */
+static void
+reach_walk(VacState *vs)
+{
+	ItemPointerData nbrs[2 * VX_MAX_M];
+	uint64		nread = 0;
+
+	while (vs->npending > 0)
 	{
-		ItemPointerData tid;
-		Buffer		buf;
-		VxNodeHeader *node;
-		int			n;
-
-		if ((head & 1023) == 0)
-			vx_vacuum_delay_point();
-		vx_tid_unpack(queue[head++], &tid);
-		buf = vac_read(vs, ItemPointerGetBlockNumber(&tid));
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = vx_page_node(vs->index, BufferGetPage(buf), ItemPointerGetBlockNumber(&tid),
-							ItemPointerGetOffsetNumber(&tid));
-		n = vx_node_neighbors(vs->info, node, 0, nbrs);
-		UnlockReleaseBuffer(buf);
-		for (int i = 0; i < n; i++)
+		for (uint64 w = 0; w < vs->nwords && vs->npending > 0; w++)
 		{
-			uint64		id = vx_tid_pack(&nbrs[i]);
+			while (vs->pending[w] != 0)
+			{
+				int			b = pg_rightmost_one_pos64(vs->pending[w]);
+				uint64		bit = w * 64 + b;
+				ItemPointerData tid;
+				Buffer		buf;
+				VxNodeHeader *node;
+				int			n = 0;
 
-			/* the queue holds the live nodes of pass 2; newer ones are skipped */
-			if (tail < (uint64) vs->nlive + 1 && vx_tidset_add(reached, id))
-				queue[tail++] = id;
+				vs->pending[w] &= ~(UINT64CONST(1) << b);
+				vs->npending--;
+				if ((++nread & 1023) == 0)
+					vx_vacuum_delay_point();
+				ItemPointerSet(&tid, vs->first + (BlockNumber) (bit / vs->perpage),
+							   (OffsetNumber) (bit % vs->perpage + 1));
+				buf = vac_read(vs, ItemPointerGetBlockNumber(&tid));
+				LockBuffer(buf, BUFFER_LOCK_SHARE);
+				node = vx_page_node(vs->index, BufferGetPage(buf),
+									ItemPointerGetBlockNumber(&tid),
+									ItemPointerGetOffsetNumber(&tid));
+				if (!(node->flags & VX_NODE_FREE))
+					n = vx_node_neighbors(vs->info, node, 0, nbrs);
+				UnlockReleaseBuffer(buf);
+				for (int i = 0; i < n; i++)
+					reach_mark(vs, vx_tid_pack(&nbrs[i]));
+			}
 		}
 	}
 }
 
 /*
  * Link an unreached live node from the nearest reached node a search from
- * the entry point finds.  Returns false if it could not be linked.
+ * the entry point finds.  Returns false if it could not be linked.  Works
+ * in tmpcxt, reset here.
  */
 static bool
-reconnect(VacState *vs, VxTidSet *reached, uint64 u, VxMetaPageData *meta)
+reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level)
 {
 	const VxIndexInfo *info = vs->info;
+	MemoryContext old = MemoryContextSwitchTo(vs->tmpcxt);
 	ItemPointerData utid;
 	Buffer		buf;
 	VxNodeHeader *node;
@@ -601,62 +706,240 @@ reconnect(VacState *vs, VxTidSet *reached, uint64 u, VxMetaPageData *meta)
 	dead = (node->flags & VX_NODE_DEAD) != 0;
 	UnlockReleaseBuffer(buf);
 	if (dead)
-		return true;
-
-	vx_disk_graph_init(&g, vs->index, info, info->ef_construction * info->m);
-	vx_query_set_code(&g.query, code, aux);
-	n = vx_disk_search(&g, info->ef_construction, 0, layers, nlayers,
-					   &meta->entry, meta->entry_level);
-	vx_disk_graph_free(&g);
-
-	for (int i = 0; i < n && !linked; i++)
+		linked = true;
+	else
 	{
-		ItemPointerData vtid;
+		vx_disk_graph_init(&g, vs->index, info, info->ef_construction * info->m);
+		vx_query_set_code(&g.query, code, aux);
+		n = vx_disk_search(&g, info->ef_construction, 0, layers, nlayers,
+						   entry, entry_level);
+		vx_disk_graph_free(&g);
 
-		if (layers[0][i].id == u || !vx_tidset_has(reached, layers[0][i].id) ||
-			dead_lookup(&vs->dead, layers[0][i].id, false) != NULL)
-			continue;
-		vx_tid_unpack(layers[0][i].id, &vtid);
-		linked = vx_link(vs->index, info, &vtid, 0, &utid, code, aux);
+		for (int i = 0; i < n && !linked; i++)
+		{
+			ItemPointerData vtid;
+
+			if (layers[0][i].id == u || !is_reached(vs, layers[0][i].id))
+				continue;
+			vx_tid_unpack(layers[0][i].id, &vtid);
+			linked = vx_link(vs->index, info, &vtid, 0, &utid, code, aux);
+		}
+		/* the search found no reached node (it went through upper layers) */
+		if (!linked && vx_tid_pack(entry) != u)
+			linked = vx_link(vs->index, info, entry, 0, &utid, code, aux);
 	}
-	/* the search found no reached node (it went through upper layers): entry */
-	if (!linked && vx_tid_pack(&meta->entry) != u)
-		linked = vx_link(vs->index, info, &meta->entry, 0, &utid, code, aux);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(vs->tmpcxt);
 	return linked;
 }
 
-/* Pass 4: every live node reachable from the entry point over layer 0 */
+/*
+ * Pass 4, second half: scan every node page (up to the end of the index,
+ * which concurrent inserts may extend).  A live list that still names a
+ * DELETED node of this round -- a new entry point's link to the old one,
+ * made by an insert between the barrier and pass 3 -- is repaired; a live
+ * node the walk did not reach -- among them nodes inserted during the
+ * vacuum whose candidates were all DELETED -- is linked in, and what it
+ * reaches is walked.  Returns the number of nodes that could not be linked.
+ */
+static int64
+reach_scan(VacState *vs, ItemPointer entry, int entry_level)
+{
+	int64		unlinked = 0;
+	uint64	   *unreached = palloc(sizeof(uint64) * vs->perpage);
+	ItemPointerData nbrs[2 * VX_MAX_M];
+
+	for (BlockNumber blk = vs->first; blk < RelationGetNumberOfBlocks(vs->index); blk++)
+	{
+		Buffer		buf = lock_node_page(vs, blk, BUFFER_LOCK_SHARE);
+		Page		page;
+		int			nu = 0;
+		bool		fix = false;
+
+		if (!BufferIsValid(buf))
+			continue;
+		page = BufferGetPage(buf);
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
+			ItemPointerData tid;
+
+			/* DELETED nodes of a later round need not be reached */
+			if (node->flags & VX_NODE_DEAD)
+				continue;
+			vs->nlive++;
+			for (int l = 0; l <= node->level && !fix; l++)
+			{
+				int			n = vx_node_neighbors(vs->info, node, l, nbrs);
+
+				for (int i = 0; i < n && !fix; i++)
+					fix = dead_lookup(&vs->dead, vx_tid_pack(&nbrs[i]), false) != NULL;
+			}
+			ItemPointerSet(&tid, blk, off);
+			if (!is_reached(vs, vx_tid_pack(&tid)) && nu < vs->perpage)
+				unreached[nu++] = vx_tid_pack(&tid);
+		}
+		UnlockReleaseBuffer(buf);
+
+		if (fix)
+		{
+			repair_page(vs, blk);
+			/* the replacements may lead on: read this page's reached lists again */
+			for (int off = 1; off <= vs->perpage; off++)
+			{
+				ItemPointerData tid;
+				int64		bit;
+
+				ItemPointerSet(&tid, blk, off);
+				bit = slot_bit(vs, vx_tid_pack(&tid));
+				if (is_reached(vs, vx_tid_pack(&tid)) &&
+					!(vs->pending[bit / 64] & (UINT64CONST(1) << (bit % 64))))
+				{
+					vs->pending[bit / 64] |= UINT64CONST(1) << (bit % 64);
+					vs->npending++;
+				}
+			}
+			reach_walk(vs);
+		}
+		for (int i = 0; i < nu; i++)
+		{
+			if (is_reached(vs, unreached[i]))
+				continue;
+			CHECK_FOR_INTERRUPTS();
+			if (reconnect(vs, unreached[i], entry, entry_level))
+			{
+				vs->nreconnected++;
+				reach_mark(vs, unreached[i]);
+				reach_walk(vs);
+			}
+			else
+				unlinked++;
+		}
+	}
+	pfree(unreached);
+	return unlinked;
+}
+
+/*
+ * The live node of the highest level (the first such in block order), or 0
+ * if there is none.  Called with the update lock held exclusively, so no
+ * insert is under way.
+ */
+static uint64
+find_top(VacState *vs, int *level)
+{
+	uint64		top = 0;
+
+	*level = -1;
+	for (BlockNumber blk = vs->first; blk < RelationGetNumberOfBlocks(vs->index); blk++)
+	{
+		Buffer		buf = lock_node_page(vs, blk, BUFFER_LOCK_SHARE);
+		Page		page;
+
+		if (!BufferIsValid(buf))
+			continue;
+		page = BufferGetPage(buf);
+		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
+
+			if (!(node->flags & VX_NODE_DEAD) && node->level > *level)
+			{
+				ItemPointerData tid;
+
+				ItemPointerSet(&tid, blk, off);
+				top = vx_tid_pack(&tid);
+				*level = node->level;
+			}
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	return top;
+}
+
+/* make node top (0: none, the graph is empty) the entry point: one record */
+static void
+set_entry(VacState *vs, uint64 top, int level)
+{
+	Buffer		metabuf = ReadBuffer(vs->index, VX_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	VxMetaPage	meta;
+
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(vs->index);
+	meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+	if (top != 0)
+	{
+		vx_tid_unpack(top, &meta->entry);
+		meta->entry_level = (int16) level;
+	}
+	else
+	{
+		ItemPointerSetInvalid(&meta->entry);
+		meta->entry_level = -1;
+	}
+	vx_test_record(GenericXLogFinish(state));
+	UnlockReleaseBuffer(metabuf);
+}
+
+/*
+ * Passes 3 and 4: the entry point, then every live node reachable from it
+ * over layer 0.
+ *
+ * Taking the update lock exclusively is a second barrier: every insert
+ * that began before pass 2 had fixed the lists it read is done, so its node
+ * is on a page the scan of pass 4 reads.  An insert that begins later
+ * walks repaired lists from a live entry point and finds live neighbours
+ * (the entry point itself, at least), links back from them, and so is
+ * reachable once they are.
+ *
+ * If the entry point is one of this round's DELETED nodes, the live node
+ * of highest level is found under that lock (exactly: no insert runs), the
+ * lock is kept -- inserts wait -- while pass 4 makes everything reachable
+ * from it, and only then does it become the entry point.  A cancelled or
+ * crashed vacuum so never leaves an entry point that does not reach what
+ * it reached before.  Otherwise the lock is released at once and pass 4
+ * runs beside inserts.  Returns the number of nodes that could not be
+ * linked.
+ */
 static int64
 pass_reach(VacState *vs)
 {
 	VxMetaPageData meta;
-	VxTidSet	reached;
-	uint64	   *queue;
+	bool		move;
+	uint64		start;
+	int			level;
+	ItemPointerData starttid;
 	int64		unlinked = 0;
 
+	LockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
 	vx_read_meta(vs->index, &meta);
-	if (meta.entry_level < 0 || vs->nlive == 0)
-		return 0;
-	vx_tidset_init(&reached, vs->nlive + 1);
-	queue = MemoryContextAllocExtended(CurrentMemoryContext,
-									   sizeof(uint64) * (vs->nlive + 1), MCXT_ALLOC_HUGE);
-
-	walk_from(vs, &reached, vx_tid_pack(&meta.entry), queue);
-	for (int64 i = 0; i < vs->nlive; i++)
+	move = meta.entry_level < 0 ||
+		dead_lookup(&vs->dead, vx_tid_pack(&meta.entry), false) != NULL;
+	if (move)
+		start = find_top(vs, &level);
+	else
 	{
-		if (vx_tidset_has(&reached, vs->live[i]))
-			continue;
-		CHECK_FOR_INTERRUPTS();
-		if (reconnect(vs, &reached, vs->live[i], &meta))
-		{
-			vs->nreconnected++;
-			walk_from(vs, &reached, vs->live[i], queue);
-		}
-		else
-			unlinked++;
+		UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
+		start = vx_tid_pack(&meta.entry);
+		level = meta.entry_level;
 	}
-	pfree(queue);
-	vx_tidset_free(&reached);
+	vx_test_point("vacuum-before-reach");
+
+	if (start != 0)
+	{
+		vx_tid_unpack(start, &starttid);
+		maps_init(vs);
+		reach_mark(vs, start);
+		reach_walk(vs);
+		unlinked = reach_scan(vs, &starttid, level);
+	}
+	if (move)
+	{
+		if (start != 0 || meta.entry_level >= 0)
+			set_entry(vs, start, level);
+		UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
+	}
 	return unlinked;
 }
 
@@ -698,7 +981,7 @@ pass_free(VacState *vs)
 				vs->first_free = blk;
 		}
 		if (state != NULL)
-			GenericXLogFinish(state);
+			vx_test_record(GenericXLogFinish(state));
 		UnlockReleaseBuffer(buf);
 	}
 
@@ -713,62 +996,114 @@ pass_free(VacState *vs)
 
 		meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
 		meta->free_blkno = vs->first_free;
-		GenericXLogFinish(state);
+		vx_test_record(GenericXLogFinish(state));
 	}
 	UnlockReleaseBuffer(metabuf);
 }
 
+/*
+ * Set up the state of a bulk delete or cleanup in a new context "hnsw
+ * vacuum" under the current one; the caller deletes vs->cxt.
+ */
 static void
 vac_init(VacState *vs, IndexVacuumInfo *info)
 {
 	VxMetaPageData meta;
+	int			mem;
+	Size		minnode;
 
 	memset(vs, 0, sizeof(VacState));
+	vs->cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
+									ALLOCSET_DEFAULT_SIZES);
+	vs->roundcxt = AllocSetContextCreate(vs->cxt, "hnsw vacuum round",
+										 ALLOCSET_DEFAULT_SIZES);
+	vs->tmpcxt = AllocSetContextCreate(vs->cxt, "hnsw vacuum relink",
+									   ALLOCSET_DEFAULT_SIZES);
 	vs->vinfo = info;
 	vs->index = info->index;
 	vs->info = vx_get_info(info->index);
 	vx_read_meta(info->index, &meta);
 	vs->first = 1 + meta.nqpages;
-	vs->dead.e = palloc0(sizeof(DeadNode) * 1024);
-	vs->dead.mask = 1023;
-	vs->caplive = 1024;
-	vs->live = palloc(sizeof(uint64) * vs->caplive);
-	vs->toplevel = -1;
+	mem = IsAutoVacuumWorkerProcess() && autovacuum_work_mem != -1 ?
+		autovacuum_work_mem : maintenance_work_mem;
+	vs->budget = (Size) mem * 1024;
+	minnode = vx_node_size(vs->info->m, 0, vs->info->codesize) + sizeof(ItemIdData);
+	vs->perpage = (int) ((BLCKSZ - SizeOfPageHeaderData) / minnode) + 1;
 	{
 		int			nscratch = 4 * vs->info->m * vs->info->m + 2 * vs->info->m;
 
-		vs->cands = palloc(sizeof(VxCand) * nscratch);
-		vs->scodes = palloc(sizeof(char *) * nscratch);
-		vs->sauxes = palloc(sizeof(float) * nscratch);
-		vs->chosen = palloc(sizeof(int) * nscratch);
+		vs->cands = MemoryContextAlloc(vs->cxt, sizeof(VxCand) * nscratch);
+		vs->scodes = MemoryContextAlloc(vs->cxt, sizeof(char *) * nscratch);
+		vs->sauxes = MemoryContextAlloc(vs->cxt, sizeof(float) * nscratch);
+		vs->chosen = MemoryContextAlloc(vs->cxt, sizeof(int) * nscratch);
 	}
 }
 
+/* start a round: the round context emptied, an empty dead map */
+static void
+vac_round_begin(VacState *vs)
+{
+	MemoryContextReset(vs->roundcxt);
+	vs->dead.e = MemoryContextAllocZero(vs->roundcxt, sizeof(DeadNode) * 1024);
+	vs->dead.mask = 1023;
+	vs->dead.count = 0;
+	vs->dead_bytes = sizeof(DeadNode) * 1024;
+	vs->arena = NULL;
+	vs->arena_left = 0;
+	vs->budget_full = false;
+	vs->ckeys = NULL;
+	vs->cidx = NULL;
+	vs->codes = NULL;
+	vs->auxes = NULL;
+	vs->ncodes = vs->capcodes = 0;
+	vs->cache_full = false;
+	vs->reached = vs->pending = NULL;
+	vs->nwords = vs->npending = 0;
+	vs->nlive = 0;
+	vs->nrepaired = vs->nreconnected = 0;
+}
+
+/*
+ * ambulkdelete: rounds of passes 1-5 until pass 1 has remembered every
+ * DELETED node.  Memory: a round's dead map and lists take at most a
+ * quarter of maintenance_work_mem, its code cache at most half, the reach
+ * maps two bits per node slot; each round's DEBUG1 line
+ * reports the size of the vacuum's memory context.
+ */
 IndexBulkDeleteResult *
 hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			   IndexBulkDeleteCallback callback, void *callback_state)
 {
 	VacState	vs;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	MemoryContext old = CurrentMemoryContext;
 	double		before;
 	int64		unlinked;
 
 	if (stats == NULL)
-		stats = MemoryContextAllocZero(old, sizeof(IndexBulkDeleteResult));
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
 	vac_init(&vs, info);
+	MemoryContextSwitchTo(vs.roundcxt);
 
-	before = pass_mark(&vs, callback, callback_state);
-	stats->tuples_removed += vs.newly_deleted;
-	if (vs.dead.count > 0)
+	for (int round = 1;; round++)
 	{
+		Size		mem;
+
+		vac_round_begin(&vs);
+		before = pass_mark(&vs, callback, callback_state);
+		if (vs.dead.count == 0)
+		{
+			stats->num_index_tuples = before;
+			break;
+		}
+		mem = MemoryContextMemAllocated(vs.cxt, true);
+		vx_test_point("vacuum-after-mark");
+
 		/* barrier: inserts that may not have seen the new flags are done */
 		LockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 
 		pass_repair(&vs);
-		pass_entry(&vs);
+		vx_test_point("vacuum-after-repair");
 		unlinked = pass_reach(&vs);
 		if (unlinked > 0)
 			ereport(WARNING,
@@ -777,19 +1112,23 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 							unlinked, RelationGetRelationName(info->index)),
 					 errdetail("Their neighbours' lists are full and so are theirs."),
 					 errhint("REINDEX the index to rebuild its graph.")));
+		mem = Max(mem, MemoryContextMemAllocated(vs.cxt, true));
 		pass_free(&vs);
 		stats->num_index_tuples = vs.nlive;
-		elog(DEBUG1, "hnsw vacuum of \"%s\": " INT64_FORMAT " nodes unlinked, " INT64_FORMAT
-			 " lists repaired (%s), " INT64_FORMAT " nodes relinked, " INT64_FORMAT " live",
-			 RelationGetRelationName(info->index), (int64) vs.dead.count, vs.nrepaired,
-			 vs.cache_full ? "codes partly cached" : "codes cached",
-			 vs.nreconnected, vs.nlive);
+		elog(DEBUG1, "hnsw vacuum of \"%s\", round %d: " INT64_FORMAT " nodes unlinked, "
+			 INT64_FORMAT " lists repaired (%s), " INT64_FORMAT " nodes relinked, "
+			 INT64_FORMAT " live, memory %zu kB (maintenance_work_mem %zu kB)%s",
+			 RelationGetRelationName(info->index), round, (int64) vs.dead.count,
+			 vs.nrepaired, vs.cache_full ? "codes partly cached" : "codes cached",
+			 vs.nreconnected, vs.nlive, mem / 1024, vs.budget / 1024,
+			 vs.budget_full ? ", another round follows" : "");
+		if (!vs.budget_full)
+			break;
 	}
-	else
-		stats->num_index_tuples = before;
+	stats->tuples_removed += vs.newly_deleted;
 
 	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
+	MemoryContextDelete(vs.cxt);
 	return stats;
 }
 
@@ -802,10 +1141,15 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 	{
 		/* no bulk delete ran: count the live nodes */
 		VacState	vs;
+		MemoryContext old = CurrentMemoryContext;
 
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
 		vac_init(&vs, info);
+		MemoryContextSwitchTo(vs.roundcxt);
+		vac_round_begin(&vs);
 		stats->num_index_tuples = pass_mark(&vs, NULL, NULL);
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(vs.cxt);
 	}
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;

@@ -65,8 +65,13 @@ for my $idx ('items_l2', 'items_cos')
 {
 	my ($ret, $out, $err) = $node->psql('postgres',
 		"SELECT nodes - deleted >= (SELECT count(*) FROM items), unreachable FROM vecidx_hnsw_check('$idx')");
+	# heapallindexed: an unreachable node of a committed row is an ERROR;
+	# the crash may leave the node of an insert that never committed
+	# unreachable (placed, no back link yet: README, "WAL and crashes")
 	is($ret, 0, "$idx: vecidx_hnsw_check clean after crash recovery") or diag($err);
-	is($out, 't|0', "$idx: every committed row indexed, no node unreachable");
+	like($out, qr/^t\|\d+$/, "$idx: every committed row indexed and reachable");
+	note("$idx: unreachable nodes of uncommitted rows: " . (split /\|/, $out)[1])
+	  if $ret == 0;
 }
 
 # every committed row is found by a search for its own vector

@@ -1,0 +1,114 @@
+#
+# 118_hnsw_crash_records.pl
+#	  A crash at every WAL record boundary of an insert and of a VACUUM of
+#	  an hnsw index: vecidx.test_crash_after_record = n (test only,
+#	  src/hnsw/hnswtest.c) makes the session flush its n-th index record and
+#	  PANIC; the server recovers by itself.  n runs from 1 until the
+#	  statement completes without reaching it.
+#
+#	  After each insert crash: vecidx_hnsw_check(idx, true) is clean (no
+#	  live row unreachable from the entry point) and an exact-match query
+#	  finds every committed row.  The inserts take levels 1, 2, 3, ... so
+#	  that each one moves the entry point (the boundary of defect 9).
+#	  After each VACUUM crash: the graph is structurally sound
+#	  (vecidx_hnsw_check(idx, false)); live rows a crash between the repair
+#	  and reach passes leaves unreachable are noted, not failed (README,
+#	  "Vacuum"); then a complete VACUUM must leave a clean index and every
+#	  row findable.  Needs a module built with USE_ASSERT_CHECKING (CI's
+#	  flags); skipped otherwise.
+#
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use HnswTap;
+
+my $node = new_node('crashrec', 18);
+$node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on\n");
+$node->restart;
+
+my ($r, $o, $e) = $node->psql('postgres', 'SET vecidx.test_crash_after_record = 0');
+if ($r != 0)
+{
+	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test crash hook)';
+}
+
+$node->safe_psql('postgres', q{
+	SELECT setseed(0.18);
+	CREATE TABLE t (id int, v vector(8));
+	INSERT INTO t SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
+		FROM generate_series(1, 300) i;
+	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops);
+});
+
+sub wait_restarted
+{
+	$node->poll_query_until('postgres', 'SELECT 1', '1')
+	  or die 'server did not come back after the test crash';
+}
+
+sub all_found
+{
+	my ($what) = @_;
+	return $node->safe_psql('postgres', q{
+		SET enable_seqscan = off;
+		SELECT count(*) FROM t
+		WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM t s ORDER BY s.v <-> t.v LIMIT 1) x
+						  WHERE x.id = t.id);
+	});
+}
+
+# inserts: crash after record n of an insert of level n
+my $crashes = 0;
+for my $n (1 .. 60)
+{
+	my $level = $n < 12 ? $n : 12;
+	my ($ret, $out, $err) = $node->psql('postgres', qq{
+		SET vecidx.test_crash_after_record = $n;
+		SET vecidx.test_level = $level;
+		INSERT INTO t SELECT 1000 + $n, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE $n > 0);
+	});
+	last if $ret == 0;
+	$crashes++;
+	wait_restarted();
+	($ret, $out, $err) = $node->psql('postgres',
+		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', true)");
+	is($ret, 0, "insert crash after record $n: vecidx_hnsw_check clean") or diag($err);
+	is(all_found(), '0', "insert crash after record $n: every committed row found");
+}
+cmp_ok($crashes, '>=', 2, "inserts crashed at $crashes record boundaries");
+is($node->safe_psql('postgres', 'SELECT count(*) FROM t'), '301',
+	'only the insert that did not crash committed');
+
+# VACUUM: crash after record n
+$node->safe_psql('postgres', 'DELETE FROM t WHERE id % 3 = 0');
+my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM t');
+$crashes = 0;
+my $unreached = 0;
+for my $n (1 .. 200)
+{
+	my ($ret, $out, $err) = $node->psql('postgres', qq{
+		SET vecidx.test_crash_after_record = $n;
+		VACUUM (INDEX_CLEANUP ON) t;
+	});
+	last if $ret == 0;
+	$crashes++;
+	wait_restarted();
+	($ret, $out, $err) = $node->psql('postgres',
+		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', false)");
+	is($ret, 0, "VACUUM crash after record $n: graph structurally sound") or diag($err);
+	$unreached++ if $ret == 0 && $out ne '0';
+}
+cmp_ok($crashes, '>=', 5, "VACUUM crashed at $crashes record boundaries");
+note("$unreached of $crashes VACUUM crashes left a live row unreachable until the next VACUUM");
+check_index($node, 't', 't_idx', 'after VACUUM completed following the crashes');
+is(all_found(), '0', 'every row found after the final VACUUM');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM t'), $rows, 'the deleted rows stay deleted');
+
+$node->stop;
+done_testing();
