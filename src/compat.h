@@ -54,6 +54,15 @@ typedef PGIOAlignedBlock VxIOBlock;
 typedef PGAlignedBlock VxIOBlock;
 #endif
 
+/* 17 renamed IsAutoVacuumWorkerProcess() to AmAutoVacuumWorkerProcess() */
+#if PG_VERSION_NUM >= 170000
+#include "miscadmin.h"
+#define vx_am_autovacuum_worker()	AmAutoVacuumWorkerProcess()
+#else
+#include "postmaster/autovacuum.h"
+#define vx_am_autovacuum_worker()	IsAutoVacuumWorkerProcess()
+#endif
+
 /* 18: vacuum_delay_point(bool is_analyze) */
 static inline void
 vx_vacuum_delay_point(void)

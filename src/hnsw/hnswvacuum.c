@@ -1024,7 +1024,7 @@ vac_init(VacState *vs, IndexVacuumInfo *info)
 	vs->info = vx_get_info(info->index);
 	vx_read_meta(info->index, &meta);
 	vs->first = 1 + meta.nqpages;
-	mem = IsAutoVacuumWorkerProcess() && autovacuum_work_mem != -1 ?
+	mem = vx_am_autovacuum_worker() && autovacuum_work_mem != -1 ?
 		autovacuum_work_mem : maintenance_work_mem;
 	vs->budget = (Size) mem * 1024;
 	minnode = vx_node_size(vs->info->m, 0, vs->info->codesize) + sizeof(ItemIdData);
