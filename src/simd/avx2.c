@@ -95,16 +95,6 @@ tail_f32u8(float *tq, uint8_t *tc, const float *q, const uint8_t *c, int r)
 	}
 }
 
-static inline void
-tail_u8(uint8_t *ta, uint8_t *tb, const uint8_t *a, const uint8_t *b, int r)
-{
-	for (int j = 0; j < 32; j++)
-	{
-		ta[j] = j < r ? a[j] : 0;
-		tb[j] = j < r ? b[j] : 0;
-	}
-}
-
 /* ---------- float32 x float32 ---------- */
 
 VX_AVX2 static float
@@ -276,110 +266,128 @@ avx2_cosine_f32(const float *a, const float *b, int n,
 /* ---------- uint8 x uint8, exact ---------- */
 
 /*
- * Even and odd bytes of a 32-byte block as 16-bit lanes: x & 0x00ff and
- * x >> 8.  For dot these measured faster than vpunpck*, which compete for
- * the shuffle ports; for l2sq (one operand) the unpacks measured faster.
+ * Loads of codes.  vlddqu behaves as vmovdqu on every AVX2 CPU; it is used
+ * because GCC folds the second use of an ordinary unaligned load into a
+ * memory operand, loading each block twice, and these kernels are bound by
+ * their vector operations and loads (the extra load cost about 10%).
  */
-#define EVEN16(x) _mm256_and_si256((x), _mm256_set1_epi16(0x00ff))
-#define ODD16(x) _mm256_srli_epi16((x), 8)
+#define LOADU8(p) _mm256_lddqu_si256((const __m256i *) (p))
 
-/* sum over 32 bytes of (a-b)^2 into 8 int32 lanes of acc */
+/*
+ * Tail of a code kernel of n >= 32 bytes whose last r = n % 32 (1..31)
+ * bytes are left: the 32-byte block that ends at n is loaded again and its
+ * first 32 - r bytes, already counted, are zeroed with a mask read from
+ * this table at offset r (byte j survives iff r + j >= 32).  Nothing before
+ * the start or past the end of the arguments is read, and no local buffer
+ * is needed (which keeps the stack protector out of the kernels).
+ */
+static const uint8_t tail_mask_u8[64] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+	255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255
+};
+
+#define TAIL_MASK_U8(r) _mm256_loadu_si256((const __m256i *) (tail_mask_u8 + (r)))
+
+/*
+ * l2sq over 32 bytes into the 8 int32 lanes of acc.  The bytes of x and y
+ * are interleaved (x0 y0 x1 y1 ...) and vpmaddubsw with the signed byte
+ * pair (1, -1) turns each pair into x_i - y_i as a 16-bit lane (|x_i - y_i|
+ * <= 255: no saturation), then vpmaddwd squares and adds pairs of lanes
+ * (<= 2 * 255^2).  Eight vector operations per 32 bytes, against nine for
+ * |x - y| by two saturating subtractions, widening and vpmaddwd; on CPUs
+ * with two vector multiply pipes (Zen 3 and later, Intel since Skylake)
+ * this is the faster one.  unpacklo/hi work within 128-bit lanes, which
+ * only reorders the terms of the sum.
+ */
 VX_AVX2 static inline __m256i
 l2sq_u8_step(__m256i acc, __m256i x, __m256i y)
 {
-	const __m256i zero = _mm256_setzero_si256();
-	__m256i		d = _mm256_or_si256(_mm256_subs_epu8(x, y), _mm256_subs_epu8(y, x));
-	__m256i		lo = _mm256_unpacklo_epi8(d, zero);
-	__m256i		hi = _mm256_unpackhi_epi8(d, zero);
+	const __m256i pm = _mm256_set1_epi16((short) 0xff01);	/* bytes 1, -1 */
+	__m256i		lo = _mm256_maddubs_epi16(_mm256_unpacklo_epi8(x, y), pm);
+	__m256i		hi = _mm256_maddubs_epi16(_mm256_unpackhi_epi8(x, y), pm);
 
-	acc = _mm256_add_epi32(acc, _mm256_madd_epi16(lo, lo));
-	return _mm256_add_epi32(acc, _mm256_madd_epi16(hi, hi));
+	return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lo, lo),
+												  _mm256_madd_epi16(hi, hi)));
 }
 
-/* sum over 32 bytes of a*b into 8 int32 lanes of acc */
+/*
+ * dot over 32 bytes into the 8 int32 lanes of acc: even and odd bytes as
+ * 16-bit lanes (x & 0x00ff, x >> 8), vpmaddwd (products <= 255^2, pairs
+ * <= 2 * 255^2).  u8 x u8 cannot use vpmaddubsw (one operand is signed and
+ * the pair sum saturates at 32767); vpmovzxbw widening measured slower.
+ */
 VX_AVX2 static inline __m256i
 dot_u8_step(__m256i acc, __m256i x, __m256i y)
 {
-	acc = _mm256_add_epi32(acc, _mm256_madd_epi16(EVEN16(x), EVEN16(y)));
-	return _mm256_add_epi32(acc, _mm256_madd_epi16(ODD16(x), ODD16(y)));
+	const __m256i even = _mm256_set1_epi16(0x00ff);
+	__m256i		e = _mm256_madd_epi16(_mm256_and_si256(x, even), _mm256_and_si256(y, even));
+	__m256i		o = _mm256_madd_epi16(_mm256_srli_epi16(x, 8), _mm256_srli_epi16(y, 8));
+
+	return _mm256_add_epi32(acc, _mm256_add_epi32(e, o));
 }
 
-#define LOADU8(p) _mm256_loadu_si256((const __m256i *) (p))
-
-VX_AVX2 static uint32_t
-avx2_l2sq_u8(const uint8_t *a, const uint8_t *b, int n)
+/* l1 over 32 bytes into the 4 int64 lanes of acc (vpsadbw) */
+VX_AVX2 static inline __m256i
+l1_u8_step(__m256i acc, __m256i x, __m256i y)
 {
-	__m256i		s0 = _mm256_setzero_si256(),
-				s1 = _mm256_setzero_si256();
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = l2sq_u8_step(s0, LOADU8(a + i), LOADU8(b + i));
-		s1 = l2sq_u8_step(s1, LOADU8(a + i + 32), LOADU8(b + i + 32));
-	}
-	for (; i + 32 <= n; i += 32)
-		s0 = l2sq_u8_step(s0, LOADU8(a + i), LOADU8(b + i));
-	if (i < n)
-	{
-		uint8_t		ta[32],
-					tb[32];
-
-		tail_u8(ta, tb, a + i, b + i, n - i);
-		s1 = l2sq_u8_step(s1, LOADU8(ta), LOADU8(tb));
-	}
-	return hsum_epi32(_mm256_add_epi32(s0, s1));
+	return _mm256_add_epi64(acc, _mm256_sad_epu8(x, y));
 }
 
-VX_AVX2 static uint32_t
-avx2_dot_u8(const uint8_t *a, const uint8_t *b, int n)
-{
-	__m256i		s0 = _mm256_setzero_si256(),
-				s1 = _mm256_setzero_si256();
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = dot_u8_step(s0, LOADU8(a + i), LOADU8(b + i));
-		s1 = dot_u8_step(s1, LOADU8(a + i + 32), LOADU8(b + i + 32));
-	}
-	for (; i + 32 <= n; i += 32)
-		s0 = dot_u8_step(s0, LOADU8(a + i), LOADU8(b + i));
-	if (i < n)
-	{
-		uint8_t		ta[32],
-					tb[32];
-
-		tail_u8(ta, tb, a + i, b + i, n - i);
-		s1 = dot_u8_step(s1, LOADU8(ta), LOADU8(tb));
-	}
-	return hsum_epi32(_mm256_add_epi32(s0, s1));
+/*
+ * The three code kernels share one loop: 128-byte blocks into two
+ * independent accumulators, then 32-byte blocks, then the masked tail; below
+ * 32 bytes a plain loop (exact integers: the same result in any order).  Two
+ * accumulators suffice (their chains add one vector per 32 bytes, while a
+ * step takes about two cycles of vector work) and leave one add less for
+ * the reduction than four.  The lane sums of l2sq and dot are int32 lanes
+ * that wrap like the scalar uint32 sum; every term is at most 2 * 255^2 and
+ * at n = VECTOR_MAX_DIM the whole sum is at most 16000 * 255^2 < 2^32, so
+ * the wrapped total is exact.
+ */
+#define U8_KERNEL(name, STEP, ADD, HSUM, TERM) \
+VX_AVX2 static uint32_t \
+name(const uint8_t *a, const uint8_t *b, int n) \
+{ \
+	__m256i		s0 = _mm256_setzero_si256(), \
+				s1 = _mm256_setzero_si256(); \
+	int			i = 0; \
+	\
+	if (n < 32) \
+	{ \
+		uint32_t	s = 0; \
+		\
+		for (; i < n; i++) \
+			s += TERM(a[i], b[i]); \
+		return s; \
+	} \
+	for (; i + 128 <= n; i += 128) \
+	{ \
+		s0 = STEP(s0, LOADU8(a + i), LOADU8(b + i)); \
+		s1 = STEP(s1, LOADU8(a + i + 32), LOADU8(b + i + 32)); \
+		s0 = STEP(s0, LOADU8(a + i + 64), LOADU8(b + i + 64)); \
+		s1 = STEP(s1, LOADU8(a + i + 96), LOADU8(b + i + 96)); \
+	} \
+	for (; i + 32 <= n; i += 32) \
+		s0 = STEP(s0, LOADU8(a + i), LOADU8(b + i)); \
+	if (i < n) \
+	{ \
+		__m256i		m = TAIL_MASK_U8(n - i); \
+		\
+		s1 = STEP(s1, _mm256_and_si256(LOADU8(a + n - 32), m), \
+				  _mm256_and_si256(LOADU8(b + n - 32), m)); \
+	} \
+	return HSUM(ADD(s0, s1)); \
 }
 
-VX_AVX2 static uint32_t
-avx2_l1_u8(const uint8_t *a, const uint8_t *b, int n)
-{
-	__m256i		s0 = _mm256_setzero_si256(),
-				s1 = _mm256_setzero_si256();
-	int			i = 0;
+#define L2SQ_TERM(x, y) ((uint32_t) (((int) (x) - (int) (y)) * ((int) (x) - (int) (y))))
+#define DOT_TERM(x, y) ((uint32_t) (x) * (uint32_t) (y))
+#define L1_TERM(x, y) ((uint32_t) ((x) > (y) ? (x) - (y) : (y) - (x)))
 
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = _mm256_add_epi64(s0, _mm256_sad_epu8(LOADU8(a + i), LOADU8(b + i)));
-		s1 = _mm256_add_epi64(s1, _mm256_sad_epu8(LOADU8(a + i + 32), LOADU8(b + i + 32)));
-	}
-	for (; i + 32 <= n; i += 32)
-		s0 = _mm256_add_epi64(s0, _mm256_sad_epu8(LOADU8(a + i), LOADU8(b + i)));
-	if (i < n)
-	{
-		uint8_t		ta[32],
-					tb[32];
-
-		tail_u8(ta, tb, a + i, b + i, n - i);
-		s1 = _mm256_add_epi64(s1, _mm256_sad_epu8(LOADU8(ta), LOADU8(tb)));
-	}
-	return hsum_epi64(_mm256_add_epi64(s0, s1));
-}
+U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
+U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, hsum_epi32, DOT_TERM)
+U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, hsum_epi64, L1_TERM)
 
 /* ---------- float32 query x uint8 code ---------- */
 

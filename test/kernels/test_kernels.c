@@ -11,7 +11,8 @@
  * a set of data patterns: random, wide dynamic range, zeros, magnitudes near
  * the float limit (scaled so the sums stay finite), subnormals, identical
  * vectors, all-negative against all-positive, cancelling products, a spike
- * in the last element, and for codes all-255, 0 vs 255 and so on.
+ * in the last element, and for codes all-255, 0 vs 255, differences of
+ * +255 and -255 alternating, and so on.
  *
  * Each argument ends exactly at a PROT_NONE guard page (Linux and other
  * systems with mmap), so a kernel that reads one element past n crashes the
@@ -257,11 +258,12 @@ fill_float_pattern(int pat, float *a, float *b, int n)
 enum
 {
 	CP_RANDOM, CP_ALL255, CP_0_VS_255, CP_SMALL, CP_IDENTICAL, CP_255_VS_RANDOM,
-	NUM_CP
+	CP_ALTERNATING, NUM_CP
 };
 
 static const char *const cp_names[NUM_CP] = {
-	"random", "all-255", "0-vs-255", "small", "identical", "255-vs-random"
+	"random", "all-255", "0-vs-255", "small", "identical", "255-vs-random",
+	"alternating"
 };
 
 static void
@@ -294,6 +296,11 @@ fill_code_pattern(int pat, uint8_t *a, uint8_t *b, int n)
 			case CP_255_VS_RANDOM:
 				a[i] = 255;
 				b[i] = (uint8_t) rng_next();
+				break;
+			case CP_ALTERNATING:
+				/* differences +255, -255, ...: extremes of either sign side by side */
+				a[i] = (i & 1) ? 255 : 0;
+				b[i] = (uint8_t) (255 - a[i]);
 				break;
 		}
 	}
