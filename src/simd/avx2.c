@@ -72,17 +72,50 @@ load_codes8(const uint8_t *c)
 }
 
 /*
- * Copy the last r (< 8) floats of each argument into zeroed 8-float blocks
- * (and likewise for codes), so the tail is one more full-width step.
+ * Tails of the float and float-query kernels, r = n % 8 (1..7) elements
+ * left and n >= 8: the block of 8 that ends at n is read again and its first
+ * 8 - r lanes, already counted, are cleared (a zero pair adds nothing to any
+ * of the sums), with a mask read from this table at offset r (lane j
+ * survives iff r + j >= 8).  Nothing outside the arguments is read, and no
+ * local buffer is needed: the old tails copied the elements into stack
+ * blocks and read them back as one vector, which cannot be store-forwarded
+ * and cost about 15 ns a call.  Below 8 elements, a plain loop.
  */
-static inline void
-tail_f32(float *ta, float *tb, const float *a, const float *b, int r)
+static const int32_t tail_mask_f32[16] = {
+	0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1
+};
+
+#define TAIL_MASK_F32(r) _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *) (tail_mask_f32 + (r))))
+
+/* the plain loops for n < 8 */
+static inline float
+short_l2sq_f32(const float *a, const float *b, int n)
 {
-	for (int j = 0; j < 8; j++)
-	{
-		ta[j] = j < r ? a[j] : 0.0f;
-		tb[j] = j < r ? b[j] : 0.0f;
-	}
+	float		s = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		s += (a[i] - b[i]) * (a[i] - b[i]);
+	return s;
+}
+
+static inline float
+short_dot_f32(const float *a, const float *b, int n)
+{
+	float		s = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		s += a[i] * b[i];
+	return s;
+}
+
+static inline float
+short_l1_f32(const float *a, const float *b, int n)
+{
+	float		s = 0.0f;
+
+	for (int i = 0; i < n; i++)
+		s += fabsf(a[i] - b[i]);
+	return s;
 }
 
 /* ---------- float32 x float32 ---------- */
@@ -99,6 +132,9 @@ avx2_l2sq_f32(const float *a, const float *b, int n)
 				d2,
 				d3;
 	int			i = 0;
+
+	if (n < 8)
+		return short_l2sq_f32(a, b, n);
 
 	for (; i + 32 <= n; i += 32)
 	{
@@ -118,11 +154,8 @@ avx2_l2sq_f32(const float *a, const float *b, int n)
 	}
 	if (i < n)
 	{
-		float		ta[8],
-					tb[8];
-
-		tail_f32(ta, tb, a + i, b + i, n - i);
-		d1 = _mm256_sub_ps(_mm256_loadu_ps(ta), _mm256_loadu_ps(tb));
+		d1 = _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(a + n - 8), _mm256_loadu_ps(b + n - 8)),
+						   TAIL_MASK_F32(n - i));
 		s1 = _mm256_fmadd_ps(d1, d1, s1);
 	}
 	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
@@ -137,6 +170,9 @@ avx2_dot_f32(const float *a, const float *b, int n)
 				s3 = _mm256_setzero_ps();
 	int			i = 0;
 
+	if (n < 8)
+		return short_dot_f32(a, b, n);
+
 	for (; i + 32 <= n; i += 32)
 	{
 		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
@@ -147,13 +183,8 @@ avx2_dot_f32(const float *a, const float *b, int n)
 	for (; i + 8 <= n; i += 8)
 		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
 	if (i < n)
-	{
-		float		ta[8],
-					tb[8];
-
-		tail_f32(ta, tb, a + i, b + i, n - i);
-		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(ta), _mm256_loadu_ps(tb), s1);
-	}
+		s1 = _mm256_fmadd_ps(_mm256_and_ps(_mm256_loadu_ps(a + n - 8), TAIL_MASK_F32(n - i)),
+							 _mm256_loadu_ps(b + n - 8), s1);
 	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 }
 
@@ -170,6 +201,9 @@ avx2_l1_f32(const float *a, const float *b, int n)
 				d2,
 				d3;
 	int			i = 0;
+
+	if (n < 8)
+		return short_l1_f32(a, b, n);
 
 	for (; i + 32 <= n; i += 32)
 	{
@@ -189,11 +223,8 @@ avx2_l1_f32(const float *a, const float *b, int n)
 	}
 	if (i < n)
 	{
-		float		ta[8],
-					tb[8];
-
-		tail_f32(ta, tb, a + i, b + i, n - i);
-		d1 = _mm256_sub_ps(_mm256_loadu_ps(ta), _mm256_loadu_ps(tb));
+		d1 = _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(a + n - 8), _mm256_loadu_ps(b + n - 8)),
+						   TAIL_MASK_F32(n - i));
 		s1 = _mm256_add_ps(s1, _mm256_and_ps(d1, absmask));
 	}
 	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
@@ -214,6 +245,24 @@ avx2_cosine_f32(const float *a, const float *b, int n,
 				x1,
 				y1;
 	int			i = 0;
+
+	if (n < 8)
+	{
+		float		x = 0.0f,
+					y = 0.0f,
+					z = 0.0f;
+
+		for (; i < n; i++)
+		{
+			x += a[i] * b[i];
+			y += a[i] * a[i];
+			z += b[i] * b[i];
+		}
+		*ab = x;
+		*aa = y;
+		*bb = z;
+		return;
+	}
 
 	for (; i + 16 <= n; i += 16)
 	{
@@ -238,12 +287,10 @@ avx2_cosine_f32(const float *a, const float *b, int n,
 	}
 	if (i < n)
 	{
-		float		ta[8],
-					tb[8];
+		__m256		m = TAIL_MASK_F32(n - i);
 
-		tail_f32(ta, tb, a + i, b + i, n - i);
-		x1 = _mm256_loadu_ps(ta);
-		y1 = _mm256_loadu_ps(tb);
+		x1 = _mm256_and_ps(_mm256_loadu_ps(a + n - 8), m);
+		y1 = _mm256_and_ps(_mm256_loadu_ps(b + n - 8), m);
 		sab1 = _mm256_fmadd_ps(x1, y1, sab1);
 		saa1 = _mm256_fmadd_ps(x1, x1, saa1);
 		sbb1 = _mm256_fmadd_ps(y1, y1, sbb1);
@@ -411,17 +458,6 @@ l1_f32u8_step(__m256 acc, __m256 q, __m256 c)
 	return _mm256_add_ps(acc, _mm256_and_ps(_mm256_sub_ps(q, c), absmask));
 }
 
-/*
- * Lanes of the last block of 8 when r = n % 8 (1..7) elements are left: as
- * for the codes, the block ending at n is read again and its first 8 - r
- * lanes, already counted, are cleared in both operands (a zero pair adds
- * nothing to any of the three sums).  Below 8 elements, a plain loop.
- */
-static const int32_t tail_mask_f32[16] = {
-	0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1
-};
-
-#define TAIL_MASK_F32(r) _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *) (tail_mask_f32 + (r))))
 
 #define F32U8_KERNEL(name, STEP, TERM) \
 VX_AVX2 static float \
