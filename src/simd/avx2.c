@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * avx2.c
- *	  AVX2 + FMA distance kernels (table "avx2").
+ *	  AVX2 + FMA distance kernels (tables "avx2" and "avx2imul1").
  *
  * Every function carries target("avx2,fma"), so this file is built with the
  * extension's ordinary flags and the code only runs once distance.c has seen
@@ -9,12 +9,16 @@
  * file compiles to nothing.
  *
  * float kernels: four 8-lane accumulators over 32-element blocks, then an
- * 8-element loop, then the last n % 8 elements copied into a zeroed local
- * block (a zero pair adds nothing to any of the sums), so nothing past n is
- * read.  uint8 kernels work on 32-byte blocks the same way:
+ * 8-element loop, then the block of 8 that ends at n read again with the
+ * lanes already counted cleared (a zero pair adds nothing to any of the
+ * sums), so nothing outside the arguments is read; below 8 elements a plain
+ * loop.  uint8 kernels work on 32-byte blocks the same way:
  *	l1:   vpsadbw sums |a-b| over 8 bytes into 64-bit lanes;
  *	dot:  even/odd bytes as 16-bit lanes (and, shift), vpmaddwd;
- *	l2sq: |a-b| as two saturating subtractions, widened, vpmaddwd with itself.
+ *	l2sq: a-b as 16-bit lanes by vpmaddubsw of the interleaved bytes with
+ *		  (1, -1), vpmaddwd with itself; in table "avx2imul1", for CPUs with
+ *		  one vector multiply pipe, |a-b| as two saturating subtractions,
+ *		  widened, vpmaddwd with itself.
  * Lane sums are 32-bit and wrap exactly like the scalar uint32 sum.
  *
  *-------------------------------------------------------------------------
@@ -333,10 +337,12 @@ static const uint8_t tail_mask_u8[64] = {
  * pair (1, -1) turns each pair into x_i - y_i as a 16-bit lane (|x_i - y_i|
  * <= 255: no saturation), then vpmaddwd squares and adds pairs of lanes
  * (<= 2 * 255^2).  Eight vector operations per 32 bytes, against nine for
- * |x - y| by two saturating subtractions, widening and vpmaddwd; on CPUs
- * with two vector multiply pipes (Zen 3 and later, Intel since Skylake)
- * this is the faster one.  unpacklo/hi work within 128-bit lanes, which
- * only reorders the terms of the sum.
+ * |x - y| by two saturating subtractions, widening and vpmaddwd
+ * (l2sq_u8_step_imul1), but four of the eight are multiplies: on CPUs with
+ * two 256-bit vector integer multiply pipes (Zen 3 and later, Intel since
+ * Skylake) it is the faster one, on CPUs with one the other (table
+ * "avx2imul1", chosen by distance.c).  unpacklo/hi work within 128-bit
+ * lanes, which only reorders the terms of the sum.
  */
 VX_AVX2 static inline __m256i
 l2sq_u8_step(__m256i acc, __m256i x, __m256i y)
@@ -344,6 +350,23 @@ l2sq_u8_step(__m256i acc, __m256i x, __m256i y)
 	const __m256i pm = _mm256_set1_epi16((short) 0xff01);	/* bytes 1, -1 */
 	__m256i		lo = _mm256_maddubs_epi16(_mm256_unpacklo_epi8(x, y), pm);
 	__m256i		hi = _mm256_maddubs_epi16(_mm256_unpackhi_epi8(x, y), pm);
+
+	return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lo, lo),
+												  _mm256_madd_epi16(hi, hi)));
+}
+
+/*
+ * l2sq over 32 bytes with two multiplies in nine operations: |x - y| as two
+ * saturating subtractions or'ed, widened by unpacking with zero, vpmaddwd
+ * with itself.  For the "avx2imul1" table.
+ */
+VX_AVX2 static inline __m256i
+l2sq_u8_step_imul1(__m256i acc, __m256i x, __m256i y)
+{
+	const __m256i zero = _mm256_setzero_si256();
+	__m256i		d = _mm256_or_si256(_mm256_subs_epu8(x, y), _mm256_subs_epu8(y, x));
+	__m256i		lo = _mm256_unpacklo_epi8(d, zero);
+	__m256i		hi = _mm256_unpackhi_epi8(d, zero);
 
 	return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lo, lo),
 												  _mm256_madd_epi16(hi, hi)));
@@ -423,6 +446,7 @@ name(const uint8_t *a, const uint8_t *b, int n) \
 #define L1_TERM(x, y) ((uint32_t) ((x) > (y) ? (x) - (y) : (y) - (x)))
 
 U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
+U8_KERNEL(avx2imul1_l2sq_u8, l2sq_u8_step_imul1, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
 U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, hsum_epi32, DOT_TERM)
 U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, hsum_epi64, L1_TERM)
 
@@ -516,10 +540,21 @@ avx2_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
 		out[i] = fmaf(s, (float) c[i], a[i]);
 }
 
+/* the AVX2 table for CPUs with two vector integer multiply pipes */
 const VxKernels vx_kernels_avx2 = {
 	"avx2",
 	avx2_l2sq_f32, avx2_dot_f32, avx2_l1_f32, avx2_cosine_f32,
 	avx2_l2sq_u8, avx2_dot_u8, avx2_l1_u8,
+	avx2_l2sq_f32u8, avx2_dot_f32u8, avx2_l1_f32u8,
+	avx2_decode_u8,
+	VX_SIMD_AVX2, VX_CPU_AVX2 | VX_CPU_IMUL2
+};
+
+/* ... and with one (Zen 2, Haswell): only l2sq_u8 differs */
+const VxKernels vx_kernels_avx2imul1 = {
+	"avx2imul1",
+	avx2_l2sq_f32, avx2_dot_f32, avx2_l1_f32, avx2_cosine_f32,
+	avx2imul1_l2sq_u8, avx2_dot_u8, avx2_l1_u8,
 	avx2_l2sq_f32u8, avx2_dot_f32u8, avx2_l1_f32u8,
 	avx2_decode_u8,
 	VX_SIMD_AVX2, VX_CPU_AVX2
