@@ -37,7 +37,7 @@ WHERE s.l2sq <> x.l2sq OR s.ip <> x.ip OR s.nip <> -x.ip OR s.l1 <> x.l1
 
 -- the automatically selected table (whatever this CPU runs)
 SET vecidx.simd = auto;
-SELECT current_setting('vecidx.simd_active') IN ('scalar', 'avx2', 'avx512', 'avx512vnni')
+SELECT current_setting('vecidx.simd_active') IN ('scalar', 'avx2imul1', 'avx2', 'avx512', 'avx512vnni')
 	AS known_table;
 SELECT current_setting('vecidx.simd_active') AS auto_table \gset
 SELECT count(*) AS differing_auto

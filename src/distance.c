@@ -13,10 +13,18 @@
  * saves the YMM/ZMM/opmask registers) and only tables it can run are ever
  * installed.
  *
- * Testing switch: the environment variable VECIDX_SIMD (scalar, avx2,
- * avx512novnni, avx512) caps the detected features at load, as if the CPU
- * had no more; test programs use it to exercise the selection and fallback
- * paths.  Unknown values are ignored.
+ * Testing switch: the environment variable VECIDX_SIMD (scalar, avx2imul1,
+ * avx2, avx512novnni, avx512) caps the detected features at load, as if the
+ * CPU had no more; test programs use it to exercise the selection and
+ * fallback paths.  Unknown values are ignored.
+ *
+ * Two tables serve the AVX2 level; they differ only in l2sq_u8 (see
+ * simd/avx2.c).  "avx2" needs two 256-bit vector integer multiply pipes
+ * (VX_CPU_IMUL2), "avx2imul1" is for the CPUs that have one: AMD family 17h
+ * (Zen, Zen+, Zen 2) and Intel Haswell and Broadwell, per the published
+ * instruction tables (vpmaddwd and vpmaddubsw on a single pipe).  No cpuid
+ * bit tells this, so it is a list of families and models; any CPU not on it
+ * is taken to have two pipes (Zen 3 and later, Skylake and later).
  *
  *-------------------------------------------------------------------------
  */
@@ -174,6 +182,7 @@ const VxKernels vx_kernels_scalar = {
 static const VxKernels *const all_tables[] = {
 	&vx_kernels_scalar,
 #ifdef VX_HAVE_X86_SIMD
+	&vx_kernels_avx2imul1,
 	&vx_kernels_avx2,
 #endif
 #ifdef VX_HAVE_AVX512
@@ -188,10 +197,56 @@ const VxKernels *vx_kern = &vx_kernels_scalar;
 
 /* ---------- CPU detection ---------- */
 
+/*
+ * Does a CPU have a single 256-bit vector integer multiply pipe?  From the
+ * vendor string and the signature (cpuid leaf 1, eax): AMD family 17h, Intel
+ * family 6 Haswell (models 3C, 3F, 45, 46) and Broadwell (3D, 47, 4F, 56).
+ * Pure, so that test_kernels can check it on known signatures.
+ */
+int
+vx_cpu_one_imul_pipe(const char *vendor, uint32_t signature)
+{
+	uint32_t	family = (signature >> 8) & 0xf;
+	uint32_t	model = (signature >> 4) & 0xf;
+
+	if (family == 0xf)
+		family += (signature >> 20) & 0xff;
+	if (family == 0x6 || family >= 0xf)
+		model |= ((signature >> 16) & 0xf) << 4;
+
+	if (strcmp(vendor, "AuthenticAMD") == 0)
+		return family == 0x17;
+	if (strcmp(vendor, "GenuineIntel") == 0 && family == 6)
+		return model == 0x3c || model == 0x3f || model == 0x45 || model == 0x46 ||
+			model == 0x3d || model == 0x47 || model == 0x4f || model == 0x56;
+	return 0;
+}
+
 static int	cpu_detected = 0;
 static uint32_t cpu_features = 0;
 
 #ifdef VX_HAVE_X86_SIMD
+
+/* this CPU's one_imul_pipe answer, from cpuid leaves 0 and 1 */
+static int
+one_imul_pipe(void)
+{
+	unsigned int eax,
+				ebx,
+				ecx,
+				edx;
+	char		vendor[13];
+
+	if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx))
+		return 0;
+	memcpy(vendor, &ebx, 4);
+	memcpy(vendor + 4, &edx, 4);
+	memcpy(vendor + 8, &ecx, 4);
+	vendor[12] = '\0';
+	if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
+		return 0;
+	return vx_cpu_one_imul_pipe(vendor, eax);
+}
 
 /*
  * Raw feature bits from cpuid and xgetbv.  An instruction set is usable only
@@ -231,6 +286,8 @@ detect_x86(void)
 
 	if (ebx & (1u << 5))		/* AVX2 */
 		f |= VX_CPU_AVX2;
+	if ((f & VX_CPU_AVX2) && !one_imul_pipe())
+		f |= VX_CPU_IMUL2;
 	if ((f & VX_CPU_AVX2) && avx512_os &&
 		(ebx & (1u << 16)) &&	/* AVX512F */
 		(ebx & (1u << 30)) &&	/* AVX512BW */
@@ -253,10 +310,12 @@ cap_from_env(uint32_t f)
 		return f;
 	if (strcmp(cap, "scalar") == 0)
 		return 0;
-	if (strcmp(cap, "avx2") == 0)
+	if (strcmp(cap, "avx2imul1") == 0)
 		return f & VX_CPU_AVX2;
+	if (strcmp(cap, "avx2") == 0)
+		return f & (VX_CPU_AVX2 | VX_CPU_IMUL2);
 	if (strcmp(cap, "avx512novnni") == 0)
-		return f & (VX_CPU_AVX2 | VX_CPU_AVX512);
+		return f & (VX_CPU_AVX2 | VX_CPU_IMUL2 | VX_CPU_AVX512);
 	return f;
 }
 #endif							/* VX_HAVE_X86_SIMD */
@@ -309,7 +368,8 @@ vx_kernels_nth(int i)
 
 /*
  * The preferred table serving 'level' that this CPU runs, or NULL.  Later
- * entries of all_tables are preferred (avx512vnni over avx512).
+ * entries of all_tables are preferred (avx512vnni over avx512, avx2 over
+ * avx2imul1).
  */
 const VxKernels *
 vx_kernels_for(VxSimdLevel level)

@@ -14,7 +14,8 @@
  *
  * Contract shared by every kernel of every table:
  *	- n >= 1; exactly n elements of each argument are read, never more (the
- *	  SIMD kernels use masked loads or copy the tail to a local buffer);
+ *	  SIMD kernels use masked loads, or read the last full-width block that
+ *	  ends at n again and clear the lanes already counted);
  *	- no alignment is required;
  *	- uint8 kernels return the exact sum modulo 2^32 (exact for any
  *	  n <= VECTOR_MAX_DIM: 16000 * 255^2 < 2^32); every table returns
@@ -56,6 +57,9 @@ typedef enum VxSimdLevel
 #define VX_CPU_AVX2		0x01	/* AVX, AVX2, FMA; XCR0 has SSE+AVX */
 #define VX_CPU_AVX512	0x02	/* AVX-512 F, BW, VL; XCR0 has opmask+ZMM */
 #define VX_CPU_VNNI		0x04	/* AVX512_VNNI (with VX_CPU_AVX512) */
+#define VX_CPU_IMUL2	0x08	/* with VX_CPU_AVX2: two 256-bit vector integer
+								 * multiply pipes (a model list, see
+								 * distance.c) */
 
 typedef struct VxKernels
 {
@@ -100,13 +104,19 @@ extern void vx_kernels_use(const VxKernels *k);
  * as capped by the VECIDX_SIMD environment variable (see distance.c); 0 on
  * non-x86 builds.
  *
- * vx_simd_level_name: "scalar", "avx2" or "avx512".
+ * vx_cpu_one_imul_pipe: whether the CPU with this vendor string and cpuid
+ * leaf 1 signature has one 256-bit vector integer multiply pipe (then
+ * VX_CPU_IMUL2 is not set); pure.
+ *
+ * vx_simd_level_name: "scalar", "avx2" or "avx512" (a level; several
+ * tables may serve one level, e.g. "avx2" and "avx2imul1").
  *
  * vx_kernels_count / vx_kernels_nth: every table compiled in, whether or not
  * this CPU can run it (check cpu_required against vx_cpu_features() before
  * calling any kernel); index 0 is the scalar table.  For the test program.
  */
 extern uint32_t vx_cpu_features(void);
+extern int	vx_cpu_one_imul_pipe(const char *vendor, uint32_t signature);
 extern const char *vx_simd_level_name(VxSimdLevel level);
 extern int	vx_kernels_count(void);
 extern const VxKernels *vx_kernels_nth(int i);
@@ -114,7 +124,8 @@ extern const VxKernels *vx_kernels_nth(int i);
 /* the tables themselves (internal; use vx_kernels_for / vx_kernels_nth) */
 extern const VxKernels vx_kernels_scalar;
 #ifdef VX_HAVE_X86_SIMD
-extern const VxKernels vx_kernels_avx2;
+extern const VxKernels vx_kernels_avx2; /* CPUs with VX_CPU_IMUL2 */
+extern const VxKernels vx_kernels_avx2imul1;	/* one multiply pipe */
 #endif
 #ifdef VX_HAVE_AVX512
 extern const VxKernels vx_kernels_avx512;	/* u8 kernels via vpmaddwd */

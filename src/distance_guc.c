@@ -9,11 +9,14 @@
  * CPU/OS cannot run, so vx_kern never points at code that would raise
  * SIGILL; the assign hook just switches the pointer (assign hooks must not
  * fail).  "avx512" means the AVX-512 table with VNNI uint8 kernels when the
- * CPU has VNNI, the plain AVX-512 table otherwise.
+ * CPU has VNNI, the plain AVX-512 table otherwise; likewise "avx2" means
+ * table "avx2", or "avx2imul1" on CPUs with one vector integer multiply
+ * pipe (distance.c).
  *
  * vecidx.simd_active (PGC_INTERNAL, read-only) shows the name of the table
- * in use ("scalar", "avx2", "avx512", "avx512vnni"), through a show hook
- * that reads vx_kern, so SHOW and pg_settings always tell which kernels run.
+ * in use ("scalar", "avx2imul1", "avx2", "avx512", "avx512vnni"), through a
+ * show hook that reads vx_kern, so SHOW and pg_settings always tell which
+ * kernels run.
  *
  *-------------------------------------------------------------------------
  */

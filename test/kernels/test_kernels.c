@@ -11,7 +11,8 @@
  * a set of data patterns: random, wide dynamic range, zeros, magnitudes near
  * the float limit (scaled so the sums stay finite), subnormals, identical
  * vectors, all-negative against all-positive, cancelling products, a spike
- * in the last element, and for codes all-255, 0 vs 255 and so on.
+ * in the last element, and for codes all-255, 0 vs 255, differences of
+ * +255 and -255 alternating, and so on.
  *
  * Each argument ends exactly at a PROT_NONE guard page (Linux and other
  * systems with mmap), so a kernel that reads one element past n crashes the
@@ -30,7 +31,7 @@
  * typical size S/n exceeds it.  The observed
  * maxima of |r - scalar| / S and |r - exact| / S are printed per kernel.
  *
- * VECIDX_SIMD=scalar|avx2|avx512novnni|avx512 caps the detected CPU
+ * VECIDX_SIMD=scalar|avx2imul1|avx2|avx512novnni|avx512 caps the detected CPU
  * features (see distance.c); the test then also checks that the selection
  * picked the best remaining table and tests only the allowed tables.
  *
@@ -257,11 +258,12 @@ fill_float_pattern(int pat, float *a, float *b, int n)
 enum
 {
 	CP_RANDOM, CP_ALL255, CP_0_VS_255, CP_SMALL, CP_IDENTICAL, CP_255_VS_RANDOM,
-	NUM_CP
+	CP_ALTERNATING, NUM_CP
 };
 
 static const char *const cp_names[NUM_CP] = {
-	"random", "all-255", "0-vs-255", "small", "identical", "255-vs-random"
+	"random", "all-255", "0-vs-255", "small", "identical", "255-vs-random",
+	"alternating"
 };
 
 static void
@@ -294,6 +296,11 @@ fill_code_pattern(int pat, uint8_t *a, uint8_t *b, int n)
 			case CP_255_VS_RANDOM:
 				a[i] = 255;
 				b[i] = (uint8_t) rng_next();
+				break;
+			case CP_ALTERNATING:
+				/* differences +255, -255, ...: extremes of either sign side by side */
+				a[i] = (i & 1) ? 255 : 0;
+				b[i] = (uint8_t) (255 - a[i]);
 				break;
 		}
 	}
@@ -592,6 +599,54 @@ test_query_code(int n, const char *pattern, const float *q, const uint8_t *c)
 	test_decode(n, pattern, q, c);
 }
 
+/*
+ * The multiply-pipe model list on known signatures (cpuid leaf 1 eax):
+ * which AVX2 table a CPU gets cannot be observed on the test machine.
+ */
+static void
+check_imul_pipes(void)
+{
+	static const struct
+	{
+		const char *cpu;
+		const char *vendor;
+		uint32_t	signature;
+		int			one_pipe;
+	}			cases[] = {
+		{"Zen (EPYC 7601)", "AuthenticAMD", 0x00800F12, 1},
+		{"Zen 2 (EPYC 7702)", "AuthenticAMD", 0x00830F10, 1},
+		{"Zen 2 (Ryzen 3900X)", "AuthenticAMD", 0x00870F10, 1},
+		{"Zen 3 (EPYC 7763)", "AuthenticAMD", 0x00A00F11, 0},
+		{"Zen 4 (EPYC 9654)", "AuthenticAMD", 0x00A10F11, 0},
+		{"Haswell (i7-4770)", "GenuineIntel", 0x000306C3, 1},
+		{"Haswell-EP (E5-2699 v3)", "GenuineIntel", 0x000306F2, 1},
+		{"Broadwell-EP (E5-2699 v4)", "GenuineIntel", 0x000406F1, 1},
+		{"Skylake (i7-6700)", "GenuineIntel", 0x000506E3, 0},
+		{"Ice Lake-SP (8380)", "GenuineIntel", 0x000606A6, 0},
+		{"other vendor", "HygonGenuine", 0x00900F01, 0},
+	};
+	int			bad = 0;
+
+	for (int i = 0; i < (int) (sizeof(cases) / sizeof(cases[0])); i++)
+	{
+		int			got = vx_cpu_one_imul_pipe(cases[i].vendor, cases[i].signature);
+
+		if (got != cases[i].one_pipe)
+		{
+			printf("FAIL imul pipes: %s (%s %08X): got %d, want %d\n", cases[i].cpu,
+				   cases[i].vendor, (unsigned) cases[i].signature, got, cases[i].one_pipe);
+			bad = 1;
+		}
+	}
+	if (bad)
+		total_failed++;
+	else
+	{
+		printf("imul pipe model list: ok\n");
+		total_passed++;
+	}
+}
+
 /* the selection must have installed the most preferred table allowed */
 static void
 check_selection(void)
@@ -649,13 +704,15 @@ main(int argc, char **argv)
 
 	vx_kernels_init();
 	f = vx_cpu_features();
-	printf("cpu features:%s%s%s%s (VECIDX_SIMD=%s)\n",
+	printf("cpu features:%s%s%s%s%s (VECIDX_SIMD=%s)\n",
 		   f & VX_CPU_AVX2 ? " avx2+fma" : "",
+		   f & VX_CPU_IMUL2 ? " imul2" : "",
 		   f & VX_CPU_AVX512 ? " avx512f/bw/vl" : "",
 		   f & VX_CPU_VNNI ? " avx512vnni" : "",
 		   f == 0 ? " (none used)" : "",
 		   getenv("VECIDX_SIMD") ? getenv("VECIDX_SIMD") : "unset");
 	check_selection();
+	check_imul_pipes();
 
 	printf("tables compiled in:");
 	for (int i = 0; i < vx_kernels_count(); i++)
