@@ -126,9 +126,10 @@ for_each_node(CheckState *cs, NodeVisitor visit)
 		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			ItemId		iid = PageGetItemId(page, off);
+			const char *problem = vx_node_problem(cs->info, page, off);
 
-			if (!ItemIdIsNormal(iid))
-				corrupt(cs, blk, off, "unused line pointer on a node page");
+			if (problem != NULL)
+				corrupt(cs, blk, off, problem);
 			visit(cs, blk, off, (VxNodeHeader *) PageGetItem(page, iid), ItemIdGetLength(iid));
 		}
 		UnlockReleaseBuffer(buf);
@@ -143,11 +144,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 	ItemPointerData self;
 	NodeEntry  *e;
 
-	if (len < VX_NODE_HDRSZ || node->level > info->maxlevel)
-		corrupt(cs, blk, off, "node level out of range");
-	/* a node may sit in a larger slot freed by vacuum */
-	if (len < vx_node_size(info->m, node->level, info->codesize))
-		corrupt(cs, blk, off, "node is too small for its level");
+	/* size and level were checked by vx_node_problem() */
 	if (!ItemPointerIsValid(&node->heaptid))
 		corrupt(cs, blk, off, "invalid heap TID");
 	if (node->flags & ~VX_NODE_DEAD)
