@@ -206,7 +206,57 @@ vx_read_buffer(Relation index, const VxIndexInfo *info, BlockNumber blkno)
 	return buf;
 }
 
-/* extend the index by one page; returned exclusively locked, not initialised */
+/*
+ * The lowest page of the run of zeroed pages at the end of the index (at
+ * most VX_ZERO_TAIL_LOOKBACK pages back), exclusively locked, or
+ * InvalidBuffer.  Called with the extension lock held.  A page another
+ * backend holds locked (it has just extended the index and is writing the
+ * page's first image) ends the run: only a page nobody uses is handed out.
+ * Block 0 is never considered.
+ */
+#define VX_ZERO_TAIL_LOOKBACK	8
+
+static Buffer
+zeroed_tail_page(Relation index)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	Buffer		found = InvalidBuffer;
+
+	for (BlockNumber blk = nblocks; blk > 1 && nblocks - blk < VX_ZERO_TAIL_LOOKBACK;)
+	{
+		Buffer		buf;
+
+		blk--;
+		buf = ReadBuffer(index, blk);
+		if (!ConditionalLockBuffer(buf))
+		{
+			ReleaseBuffer(buf);
+			break;
+		}
+		if (!PageIsNew(BufferGetPage(buf)))
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		if (BufferIsValid(found))
+			UnlockReleaseBuffer(found);
+		found = buf;
+	}
+	return found;
+}
+
+/*
+ * A page for new contents, exclusively locked and not initialised: the
+ * caller writes it whole as a full-page WAL image.  Reuses a zeroed page at
+ * the end of the index if there is one, else extends the index by a page.
+ *
+ * Zeroed pages are what a crash leaves behind: PostgreSQL writes an
+ * extension's zeros to the file at once, while the page's first image
+ * reaches disk only with its WAL record.  Nothing points at such a page
+ * (the meta page's insert hint moves in that same record), so it is free.
+ * Zeroed pages a later extension has passed are not reused; every reader
+ * skips them (vx_node_page_usable).
+ */
 Buffer
 vx_new_buffer(Relation index)
 {
@@ -215,11 +265,35 @@ vx_new_buffer(Relation index)
 
 	if (needlock)
 		LockRelationForExtension(index, ExclusiveLock);
-	buf = ReadBuffer(index, P_NEW);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	buf = zeroed_tail_page(index);
+	if (!BufferIsValid(buf))
+	{
+		buf = ReadBuffer(index, P_NEW);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	}
 	if (needlock)
 		UnlockRelationForExtension(index, ExclusiveLock);
 	return buf;
+}
+
+/*
+ * Should a walk over every page (vacuum, the verifier) read this node-page
+ * block?  False for a zeroed page (free, see vx_new_buffer); an ERROR for
+ * any other page that is not a well-formed node page.  Page locked by the
+ * caller.
+ */
+bool
+vx_node_page_usable(Relation index, Page page, BlockNumber blkno)
+{
+	if (PageIsNew(page))
+		return false;
+	if (!vx_page_is(page, VX_PAGE_NODE))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is corrupted at block %u offset 0: not a node page",
+						RelationGetRelationName(index), blkno),
+				 errhint("Please REINDEX it.")));
+	return true;
 }
 
 /*

@@ -121,8 +121,12 @@ for_each_node(CheckState *cs, NodeVisitor visit)
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!vx_page_is(page, VX_PAGE_NODE))
-			corrupt(cs, blk, 0, "not a node page");
+		/* a zeroed page is free (a crash after an extension), else a node page */
+		if (!vx_node_page_usable(cs->index, page, blk))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
 		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			ItemId		iid = PageGetItemId(page, off);
