@@ -86,6 +86,7 @@ hnsw_init(void)
 							 "Final candidates are always scored from the float query.",
 							 &vx_walk_quantized, true, PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
+	vx_test_init();
 }
 
 bytea *

@@ -266,6 +266,11 @@ extern void vx_encode(const VxIndexInfo *info, const float *x, char *code,
 extern bool vx_link(Relation index, const VxIndexInfo *info, ItemPointer from,
 					int layer, ItemPointer to, const char *tocode, float toaux);
 
+/* test-only pause points (hnswtest.c): no-ops without USE_ASSERT_CHECKING */
+#define VX_TEST_PAUSE_KEY		5658
+extern void vx_test_init(void);
+extern void vx_test_point(const char *name);
+
 /* AM callbacks */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void hnswbuildempty(Relation index);
