@@ -269,6 +269,8 @@ vx_new_buffer(Relation index)
 	if (!BufferIsValid(buf))
 	{
 		buf = ReadBuffer(index, P_NEW);
+		/* a crash here leaves the zeroed page (test/t/120_hnsw_zero_page.pl) */
+		vx_test_point("vx_new_buffer-extended");
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	}
 	if (needlock)

@@ -8,6 +8,8 @@
 #	  file.  Then vecidx_hnsw_check (with and without heapallindexed),
 #	  VACUUM and a full index scan must treat them as free, and later
 #	  inserts must reuse them (lowest first) before extending the index.
+#	  Then the same state is made by a real crash: an insert paused (test
+#	  point) right after extending the index, and an immediate shutdown.
 #
 use strict;
 use warnings;
@@ -98,6 +100,36 @@ isnt(upper($nblocks + 1), '0', 'second zero block reused');
 is($node->safe_psql('postgres', "SELECT pg_relation_size('items_l2') / $BLCKSZ"),
 	$nblocks + 2, 'index did not grow while a zero page was free');
 check_index($node, 'items', 'items_l2', 'after reusing both zero pages');
+
+# the same state from a real crash: an insert pauses right after extending
+# the index (test point vx_new_buffer-extended, while we hold advisory lock
+# 5658), and the server stops in immediate mode
+$nblocks = $node->safe_psql('postgres', "SELECT pg_relation_size('items_l2') / $BLCKSZ");
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('SELECT pg_advisory_lock(5658)');
+my $inserter = $node->background_psql('postgres', on_error_stop => 0);
+$inserter->query_until(qr/started/, q{
+	SET vecidx.test_pause = 'vx_new_buffer-extended';
+	\echo started
+	INSERT INTO items SELECT 9000 + i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)::vector
+		FROM generate_series(1, 5000) i;
+});
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'advisory'")
+  or die 'the insert did not reach its pause point';
+$node->stop('immediate');
+eval { $inserter->quit; };
+eval { $holder->quit; };
+$node->start;
+
+my $last = $node->safe_psql('postgres', "SELECT pg_relation_size('items_l2') / $BLCKSZ") - 1;
+cmp_ok($last, '>=', $nblocks, 'the insert extended the index before the crash');
+is(upper($last), '0', "the crash left block $last zeroed");
+($ret, $out, $err) = $node->psql('postgres',
+	"SELECT nodes >= 0 FROM vecidx_hnsw_check('items_l2')");
+is($ret, 0, 'check after the crash accepts the zeroed page') or diag($err);
+$node->safe_psql('postgres', 'VACUUM (INDEX_CLEANUP ON) items');
+check_index($node, 'items', 'items_l2', 'after the crash and a vacuum');
 
 $node->stop;
 done_testing();
