@@ -240,8 +240,8 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 }
 
 /*
- * Is the node at tid, read now, a node (not a free slot) reaching layer?
- * Takes and releases the share lock of its page; a corrupt item is an ERROR.
+ * Is the node at tid, read now, a sound node (vx_node_problem), not a free
+ * slot, reaching layer?  Takes and releases the share lock of its page.
  */
 static bool
 target_ok_now(CheckState *cs, ItemPointer tid, int layer)
