@@ -49,7 +49,6 @@ static relopt_enum_elt_def quantization_values[] = {
 void
 hnsw_init(void)
 {
-	vx_test_init();
 	vx_relopt_kind = add_reloption_kind();
 	add_int_reloption(vx_relopt_kind, "m", "Max number of connections",
 					  VX_DEFAULT_M, VX_MIN_M, VX_MAX_M, AccessExclusiveLock);
@@ -69,9 +68,9 @@ hnsw_init(void)
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("hnsw.iterative_scan",
 							 "Sets the mode for iterative scans",
-							 "off: one batch of ef_search candidates; relaxed_order: more batches "
-							 "while the query wants rows, possibly slightly out of order; "
-							 "strict_order: more batches, rows never out of order.",
+							 "Every mode goes on to further batches of ef_search candidates while "
+							 "the query wants rows; off and strict_order never return rows out "
+							 "of order, relaxed_order may, slightly.",
 							 &vx_iterative_scan, VX_ITERATIVE_OFF, iterative_scan_options,
 							 PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hnsw.max_scan_tuples",
@@ -88,6 +87,7 @@ hnsw_init(void)
 							 "Final candidates are always scored from the float query.",
 							 &vx_walk_quantized, true, PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
+	vx_test_init();
 }
 
 bytea *

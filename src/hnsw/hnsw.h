@@ -249,6 +249,8 @@ extern Buffer vx_new_buffer(Relation index);
 extern Buffer vx_read_buffer(Relation index, const VxIndexInfo *info, BlockNumber blkno);
 extern VxNodeHeader *vx_page_node(Relation index, Page page, BlockNumber blkno,
 								  OffsetNumber off);
+extern const char *vx_node_problem(const VxIndexInfo *info, Page page, OffsetNumber off);
+extern bool vx_node_page_usable(Relation index, Page page, BlockNumber blkno);
 extern int	vx_node_neighbors(const VxIndexInfo *info, const VxNodeHeader *node,
 							  int layer, ItemPointerData *out);
 extern char *vx_node_code(const VxIndexInfo *info, VxNodeHeader *node);

@@ -51,20 +51,61 @@ typedef VxPageOpaqueData *VxPageOpaque;
 #define VxPageGetOpaque(page) ((VxPageOpaque) PageGetSpecialPointer(page))
 
 /*
- * Is this one of our pages of the given type?  Checks the special space's
- * size before reading it, so that a zeroed or foreign page is answered
- * "no" rather than read out of bounds (or tripping an assertion).
+ * Are the page header's bounds those of one of our pages: page size BLCKSZ,
+ * pd_lower <= pd_upper <= pd_special = the start of our special space?
+ * Every loop over a page's line pointers relies on this: it bounds
+ * PageGetMaxOffsetNumber() by the page, so a corrupt pd_lower cannot send
+ * it past the end.  (PostgreSQL checks the same when it reads a page from
+ * disk, but not for pages already in shared buffers, nor for our special
+ * space.)
+ */
+static inline bool
+vx_page_header_ok(Page page)
+{
+	PageHeader	ph = (PageHeader) page;
+
+	return PageGetPageSize(page) == BLCKSZ &&
+		ph->pd_special == BLCKSZ - MAXALIGN(sizeof(VxPageOpaqueData)) &&
+		ph->pd_lower >= SizeOfPageHeaderData &&
+		ph->pd_lower <= ph->pd_upper &&
+		ph->pd_upper <= ph->pd_special;
+}
+
+/*
+ * Is this one of our pages of the given type?  Checks the header's bounds
+ * before reading the special space, so that a zeroed, foreign or damaged
+ * page is answered "no" rather than read out of bounds (or tripping an
+ * assertion).  A zeroed (PageIsNew) page is a free page, not corruption:
+ * see vx_node_page_usable().
  */
 static inline bool
 vx_page_is(Page page, uint16 type)
 {
 	VxPageOpaque opaque;
 
-	if (PageIsNew(page) ||
-		PageGetSpecialSize(page) != MAXALIGN(sizeof(VxPageOpaqueData)))
+	if (PageIsNew(page) || !vx_page_header_ok(page))
 		return false;
 	opaque = VxPageGetOpaque(page);
 	return opaque->page_id == VX_MAGIC && (opaque->page_type & type) != 0;
+}
+
+/*
+ * The address of item off of a page read without its lock, for a prefetch
+ * hint only: never dereferenced as a node.  Whatever the page holds (a
+ * concurrent change, a corrupt pointer), only a line pointer inside the
+ * page's header bounds is read, and the address is inside the page.
+ */
+static inline const char *
+vx_peek_item(Page page, OffsetNumber off)
+{
+	ItemId		iid;
+
+	if (off < FirstOffsetNumber ||
+		off > (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData) ||
+		off > PageGetMaxOffsetNumber(page))
+		return (const char *) page;
+	iid = PageGetItemId(page, off);
+	return (const char *) page + (ItemIdGetOffset(iid) & (BLCKSZ - 1));
 }
 
 /* metric, fixed at build from the opclass */

@@ -206,7 +206,57 @@ vx_read_buffer(Relation index, const VxIndexInfo *info, BlockNumber blkno)
 	return buf;
 }
 
-/* extend the index by one page; returned exclusively locked, not initialised */
+/*
+ * The lowest page of the run of zeroed pages at the end of the index (at
+ * most VX_ZERO_TAIL_LOOKBACK pages back), exclusively locked, or
+ * InvalidBuffer.  Called with the extension lock held.  A page another
+ * backend holds locked (it has just extended the index and is writing the
+ * page's first image) ends the run: only a page nobody uses is handed out.
+ * Block 0 is never considered.
+ */
+#define VX_ZERO_TAIL_LOOKBACK	8
+
+static Buffer
+zeroed_tail_page(Relation index)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	Buffer		found = InvalidBuffer;
+
+	for (BlockNumber blk = nblocks; blk > 1 && nblocks - blk < VX_ZERO_TAIL_LOOKBACK;)
+	{
+		Buffer		buf;
+
+		blk--;
+		buf = ReadBuffer(index, blk);
+		if (!ConditionalLockBuffer(buf))
+		{
+			ReleaseBuffer(buf);
+			break;
+		}
+		if (!PageIsNew(BufferGetPage(buf)))
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		if (BufferIsValid(found))
+			UnlockReleaseBuffer(found);
+		found = buf;
+	}
+	return found;
+}
+
+/*
+ * A page for new contents, exclusively locked and not initialised: the
+ * caller writes it whole as a full-page WAL image.  Reuses a zeroed page at
+ * the end of the index if there is one, else extends the index by a page.
+ *
+ * Zeroed pages are what a crash leaves behind: PostgreSQL writes an
+ * extension's zeros to the file at once, while the page's first image
+ * reaches disk only with its WAL record.  Nothing points at such a page
+ * (the meta page's insert hint moves in that same record), so it is free.
+ * Zeroed pages a later extension has passed are not reused; every reader
+ * skips them (vx_node_page_usable).
+ */
 Buffer
 vx_new_buffer(Relation index)
 {
@@ -215,46 +265,109 @@ vx_new_buffer(Relation index)
 
 	if (needlock)
 		LockRelationForExtension(index, ExclusiveLock);
-	buf = ReadBuffer(index, P_NEW);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	buf = zeroed_tail_page(index);
+	if (!BufferIsValid(buf))
+	{
+		buf = ReadBuffer(index, P_NEW);
+		/* a crash here leaves the zeroed page (test/t/120_hnsw_zero_page.pl) */
+		vx_test_point("vx_new_buffer-extended");
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	}
 	if (needlock)
 		UnlockRelationForExtension(index, ExclusiveLock);
 	return buf;
 }
 
 /*
- * The node tuple at (blkno, off) of a locked page, checked enough that a
- * walk over a corrupt page errors out instead of reading garbage.
+ * Should a walk over every page (vacuum, the verifier) read this node-page
+ * block?  False for a zeroed page (free, see vx_new_buffer); an ERROR for
+ * any other page that is not a well-formed node page.  Page locked by the
+ * caller.
+ */
+bool
+vx_node_page_usable(Relation index, Page page, BlockNumber blkno)
+{
+	if (PageIsNew(page))
+		return false;
+	if (!vx_page_is(page, VX_PAGE_NODE))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is corrupted at block %u offset 0: not a node page",
+						RelationGetRelationName(index), blkno),
+				 errhint("Please REINDEX it.")));
+	return true;
+}
+
+/*
+ * What is wrong with the node tuple at offset off of a locked page, or
+ * NULL if nothing is: the page is a well-formed node page (vx_page_is), off
+ * is one of its line pointers, the item lies between pd_upper and the
+ * special space, MAXALIGNed, and is large enough for the header and, for
+ * the level the header states (at most info->maxlevel), for the neighbour
+ * slots and code of that level.  A node may sit in a larger slot vacuum
+ * freed.  After this, every access a node's level implies stays inside its
+ * item.
+ */
+const char *
+vx_node_problem(const VxIndexInfo *info, Page page, OffsetNumber off)
+{
+	PageHeader	ph = (PageHeader) page;
+	ItemId		iid;
+	Size		lpoff,
+				lplen;
+	const VxNodeHeader *node;
+
+	if (PageIsNew(page))
+		return "node pointer to a zeroed page";
+	if (!vx_page_is(page, VX_PAGE_NODE))
+		return "node pointer to a page that is not a node page";
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return "node pointer past the last line pointer";
+	iid = PageGetItemId(page, off);
+	if (!ItemIdIsNormal(iid))
+		return "unused line pointer where a node was expected";
+	lpoff = ItemIdGetOffset(iid);
+	lplen = ItemIdGetLength(iid);
+	if (lpoff < ph->pd_upper || lpoff + lplen > ph->pd_special ||
+		lpoff != MAXALIGN(lpoff))
+		return "line pointer outside the page's item space";
+	if (lplen < VX_NODE_HDRSZ)
+		return "item too small for a node header";
+	node = (const VxNodeHeader *) PageGetItem(page, iid);
+	if (node->level > info->maxlevel)
+		return "node level out of range";
+	if (lplen < vx_node_size(info->m, node->level, info->codesize))
+		return "node is too small for its level";
+	return NULL;
+}
+
+/*
+ * The node tuple at (blkno, off) of a locked page, checked by
+ * vx_node_problem() so that a walk over a corrupt page errors out
+ * (ERRCODE_INDEX_CORRUPTED) instead of reading past the item.  The index's
+ * shape comes from its cached VxIndexInfo; before the cache exists (an
+ * untrained index, which has no nodes) the meta page is read, which the
+ * lock order allows (a node page, then the meta page).
  */
 VxNodeHeader *
 vx_page_node(Relation index, Page page, BlockNumber blkno, OffsetNumber off)
 {
-	ItemId		iid;
-	VxNodeHeader *node;
+	const VxIndexInfo *info = (const VxIndexInfo *) index->rd_amcache;
+	VxIndexInfo *fresh = NULL;
+	const char *problem;
 
-	if (!vx_page_is(page, VX_PAGE_NODE) ||
-		off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+	if (info == NULL)
+		info = fresh = vx_get_info(index);
+	problem = vx_node_problem(info, page, off);
+	if (fresh != NULL && index->rd_amcache != fresh)
+		pfree(fresh);
+	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has a neighbour pointer to a missing node at block %u offset %u",
-						RelationGetRelationName(index), blkno, off),
+				 errmsg("index \"%s\" is corrupted at block %u offset %u: %s",
+						RelationGetRelationName(index), blkno, off, problem),
 				 errhint("Please REINDEX it.")));
-	iid = PageGetItemId(page, off);
-	if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) < VX_NODE_HDRSZ ||
-		ItemIdGetOffset(iid) + ItemIdGetLength(iid) > BLCKSZ)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has an unused item where a node was expected at block %u offset %u",
-						RelationGetRelationName(index), blkno, off),
-				 errhint("Please REINDEX it.")));
-	node = (VxNodeHeader *) PageGetItem(page, iid);
-	if (node->level > VX_MAX_LEVEL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" has a node with invalid level %d at block %u offset %u",
-						RelationGetRelationName(index), node->level, blkno, off),
-				 errhint("Please REINDEX it.")));
-	return node;
+	return (VxNodeHeader *) PageGetItem(page, PageGetItemId(page, off));
 }
 
 /* copy a node's neighbour list at a layer; returns its length */

@@ -685,9 +685,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 			starts[nb++] = j;
 			for (; j < k && (BlockNumber) (ids[j] >> 16) == blk; j++)
 			{
-				OffsetNumber off = (OffsetNumber) (ids[j] & 0xFFFF);
-				ItemId		iid = PageGetItemId(page, off);
-				char	   *item = (char *) page + (ItemIdGetOffset(iid) & (BLCKSZ - 1));
+				const char *item = vx_peek_item(page, (OffsetNumber) (ids[j] & 0xFFFF));
 
 				__builtin_prefetch(item);
 				for (Size p = vx_layer_offset(info->m, 0) + 64;

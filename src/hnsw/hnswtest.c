@@ -28,6 +28,10 @@
  *	 vacuum-after-repair	bulkdelete between pass 2 (repair) and pass 3/4
  *	 vacuum-before-reach	pass 4's walk is about to start (inserts wait
  *							only if the entry point's row was deleted)
+ *	 vx_new_buffer-extended	the index was extended by a page, not yet
+ *							initialised or WAL-logged (a crash leaves it zero)
+ *	 vecidx_hnsw_check-between-passes	the verifier between its page pass
+ *							and its reachability walk
  *
  *-------------------------------------------------------------------------
  */

@@ -165,8 +165,9 @@ vac_read(VacState *vs, BlockNumber blk)
 }
 
 /*
- * The next node page, locked in mode; InvalidBuffer for a page that is not
- * a node page (skipped).  Each page is a vacuum delay point.
+ * The next node page, locked in mode; InvalidBuffer for a zeroed page (free,
+ * skipped); an ERROR for a page that is neither.  Each page is a vacuum
+ * delay point.
  */
 static Buffer
 lock_node_page(VacState *vs, BlockNumber blk, int mode)
@@ -176,7 +177,7 @@ lock_node_page(VacState *vs, BlockNumber blk, int mode)
 	vx_vacuum_delay_point();
 	buf = vac_read(vs, blk);
 	LockBuffer(buf, mode);
-	if (!vx_page_is(BufferGetPage(buf), VX_PAGE_NODE))
+	if (!vx_node_page_usable(vs->index, BufferGetPage(buf), blk))
 	{
 		UnlockReleaseBuffer(buf);
 		return InvalidBuffer;

@@ -124,7 +124,7 @@ class HnswlibNative:
         self.dim = dim
         self.m = m
         self.ef_construction = ef_construction
-        self.version = "hnswlib 0.6.2 (libhnswlib-dev) g++ -O3 -march=native"
+        self.version = "hnswlib 0.6.2 (libhnswlib-dev) g++ -O3 -march=%s" % self.march()
         self.exe = self._compile()
         self.tmp = tempfile.mkdtemp(prefix="vecidx-bench-native-")
         self.proc = None
@@ -132,10 +132,17 @@ class HnswlibNative:
         self.k = 10
 
     @staticmethod
-    def _compile():
+    def march():
+        """-march for hnswlib: native, or VECIDX_BENCH_HNSWLIB_MARCH (e.g. x86-64-v3 to
+        compare with AVX2-only builds on an AVX-512 machine)."""
+        return os.environ.get("VECIDX_BENCH_HNSWLIB_MARCH", "native")
+
+    @classmethod
+    def _compile(cls):
         src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "hnswlib_native.cpp")
+        march = cls.march()
         with open(src, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()[:16]
+            digest = hashlib.sha256(f.read() + march.encode()).hexdigest()[:16]
         cache = os.path.join(tempfile.gettempdir(), "vecidx-bench-bin")
         os.makedirs(cache, exist_ok=True)
         exe = os.path.join(cache, "hnswlib_native-" + digest)
@@ -143,8 +150,8 @@ class HnswlibNative:
             cxx = shutil.which("g++") or shutil.which("c++")
             if not cxx:
                 raise RuntimeError("hnswlib-native needs a C++ compiler (g++)")
-            subprocess.check_call([cxx, "-O3", "-march=native", "-DNDEBUG", "-o", exe + ".tmp",
-                                   src])
+            subprocess.check_call([cxx, "-O3", "-march=" + march, "-DNDEBUG", "-o",
+                                   exe + ".tmp", src])
             os.replace(exe + ".tmp", exe)
         return exe
 

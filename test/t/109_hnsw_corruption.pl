@@ -4,8 +4,8 @@
 #	  fields of one node of an hnsw index are overwritten on disk (a
 #	  neighbour pointer to a missing block, a self link, a duplicate
 #	  neighbour, an out-of-range level, unknown flags, a heap TID pointing
-#	  nowhere), then a whole node page is zeroed and the meta page's magic
-#	  number is changed.  Each time the check reports ERRCODE_INDEX_CORRUPTED
+#	  nowhere), then a node page's magic number is changed, and the
+#	  meta page's magic number is changed.  Each time the check reports ERRCODE_INDEX_CORRUPTED
 #	  (XX002), an index scan visiting every node (ef_search above the table
 #	  size) ends in an error or a result but never crashes the server, and
 #	  REINDEX repairs the index.
@@ -144,9 +144,12 @@ case('heap TID pointing nowhere', last_block(), sub {
 	return $p;
 }, 'heap tuple|lacks|heap');
 
-case('zeroed node page', last_block(), sub {
-	return "\0" x $BLCKSZ;
-}, 'zero|page');
+# (a zeroed page is a free page, not corruption: see 120_hnsw_zero_page.pl)
+case('foreign special space on a node page', last_block(), sub {
+	my ($p) = @_;
+	substr($p, $BLCKSZ - 4, 4) = pack('V', 0xDEADBEEF);
+	return $p;
+}, 'not a node page');
 
 case('meta page magic', 0, sub {
 	my ($p) = @_;
