@@ -8,6 +8,7 @@ MODULE_big = vecidx
 OBJS = \
 	src/vecidx.o \
 	src/vector.o \
+	src/vectorio.o \
 	src/distance.o \
 	src/distance_guc.o \
 	src/quantize.o \
