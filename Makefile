@@ -8,6 +8,7 @@ MODULE_big = vecidx
 OBJS = \
 	src/vecidx.o \
 	src/vector.o \
+	src/vectorio.o \
 	src/distance.o \
 	src/distance_guc.o \
 	src/quantize.o \
@@ -57,3 +58,39 @@ bench-kernels: test/kernels/bench_kernels
 
 # no automatic dependency tracking in PGXS: rebuild everything when a header changes
 $(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/hnsw/*.h)
+
+# --- fuzzing and sanitizers (test/fuzz/, README "Tests") --------------------
+# libFuzzer targets over the pure I/O cores (src/vectorio.c), built with
+# clang and ASan+UBSan; libFuzzer comes with clang's runtime (Debian package
+# libclang-rt-14-dev).  vectorio.c calls libpgcommon's shortest-decimal
+# formatter, linked statically from the server's libpgcommon.a (which needs
+# libpgport.a for its frontend palloc's error printing).
+FUZZ_CC ?= clang-14
+SAN_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_TARGETS = test/fuzz/fuzz_text test/fuzz/fuzz_binary
+FUZZ_SECONDS ?= 30
+FUZZ_OUT ?= fuzz-out
+PGCOMMON_A = $(shell $(PG_CONFIG) --pkglibdir)/libpgcommon.a \
+	$(shell $(PG_CONFIG) --pkglibdir)/libpgport.a
+EXTRA_CLEAN += $(FUZZ_TARGETS) test/kernels/test_kernels_san
+
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h src/vectorio.c src/vectorio.h
+	$(FUZZ_CC) $(PG_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -I$(srcdir)/src \
+		-I$(includedir_server) -o $@ $< src/vectorio.c $(PGCOMMON_A) -lm
+
+# the kernel test under ASan+UBSan (same sources as kernel-test)
+test/kernels/test_kernels_san: test/kernels/test_kernels.c $(KERNEL_DEPS)
+	$(FUZZ_CC) $(PG_CFLAGS) $(SAN_CFLAGS) $(KERNEL_CFLAGS) -I$(srcdir)/src \
+		-o $@ $< $(KERNEL_SRCS) -lm
+
+.PHONY: fuzz fuzz-run kernel-test-san
+fuzz: $(FUZZ_TARGETS)
+
+# each target for FUZZ_SECONDS from its seed corpus; new inputs and any
+# crash file go to FUZZ_OUT, the corpus in the tree is only read
+fuzz-run: $(FUZZ_TARGETS)
+	test/fuzz/run-fuzz $(FUZZ_SECONDS) $(FUZZ_OUT) $(FUZZ_TARGETS)
+
+kernel-test-san: test/kernels/test_kernels_san
+	UBSAN_OPTIONS=print_stacktrace=1 test/kernels/test_kernels_san

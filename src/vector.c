@@ -11,6 +11,10 @@
  * float like pgvector; results are widened to double where pgvector widens
  * them (for example the square root of an L2 sum).
  *
+ * The parsing itself lives in vectorio.c as pure functions (no palloc, no
+ * ereport) so that test/fuzz can run it outside the server; this file turns
+ * their status codes into the errors.
+ *
  * Sections: validation helpers, text I/O, typmod, binary I/O, casts,
  * distances, other functions, arithmetic, comparison, aggregates.
  *
@@ -23,7 +27,6 @@
 #include "compat.h"
 
 #include "catalog/pg_type.h"
-#include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
@@ -35,6 +38,7 @@
 
 #include "distance.h"
 #include "vector.h"
+#include "vectorio.h"
 
 /* every SQL-callable function of this file is exported from the module */
 #define VX_FUNCTION(name)	PGDLLEXPORT PG_FUNCTION_INFO_V1(name)
@@ -139,23 +143,9 @@ vector_from_floats(const float *x, int dim)
  * ---------------------------------------------------------------------
  */
 
-/* the whitespace array_in accepts */
-static inline bool
-vector_isspace(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
-		ch == '\v' || ch == '\f';
-}
-
-static inline char *
-skip_space(char *pt)
-{
-	while (vector_isspace(*pt))
-		pt++;
-	return pt;
-}
-
 pg_noreturn static void report_bad_literal(const char *lit, const char *detail);
+pg_noreturn static void vx_report_io_error(VxIoStatus status, const VxIoResult *res,
+										   const char *lit, int32 typmod);
 
 /* the syntax error of vector_in, with an optional detail sentence */
 static void
@@ -172,82 +162,83 @@ report_bad_literal(const char *lit, const char *detail)
 }
 
 /*
- * parse_element: parse one float at *ptp (leading whitespace already
- * skipped), advance *ptp past it and return it.  Uses strtof like float4in
- * to avoid double rounding; PostgreSQL runs with LC_NUMERIC=C.  Underflow to
- * zero or a subnormal is accepted, as pgvector does.
+ * vx_report_io_error: raise pgvector's error for a failed status of the
+ * vectorio.h functions.  lit is the text literal (NULL for binary input),
+ * typmod the declared dimension the input was checked against.
  */
-static float
-parse_element(const char *lit, char **ptp)
+static void
+vx_report_io_error(VxIoStatus status, const VxIoResult *res, const char *lit,
+				   int32 typmod)
 {
-	char	   *pt = *ptp;
-	char	   *end;
-	float		val;
-
-	if (*pt == '\0')
-		report_bad_literal(lit, NULL);
-
-	errno = 0;
-	val = strtof(pt, &end);
-	if (end == pt)
-		report_bad_literal(lit, NULL);
-
-	if (errno == ERANGE && isinf(val))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("\"%s\" is out of range for type vector",
-						pnstrdup(pt, end - pt))));
-
-	vx_check_element(val);
-	*ptp = end;
-	return val;
-}
-
-/*
- * parse_elements: parse "e1, e2, ... ]" starting just after '[' into a
- * palloc'd array (*values) and return the number of elements; *ptp is left
- * just after the closing ']'.
- */
-static int
-parse_elements(const char *lit, char **ptp, float **values)
-{
-	char	   *pt = *ptp;
-	int			cap = 16;
-	int			dim = 0;
-	float	   *x = palloc(sizeof(float) * cap);
-
-	for (;;)
+	switch (status)
 	{
-		if (dim == VECTOR_MAX_DIM)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("vector cannot have more than %d dimensions",
-							VECTOR_MAX_DIM)));
-		if (dim == cap)
-		{
-			cap = Min(cap * 2, VECTOR_MAX_DIM);
-			x = repalloc(x, sizeof(float) * cap);
-		}
-
-		pt = skip_space(pt);
-		x[dim++] = parse_element(lit, &pt);
-		pt = skip_space(pt);
-
-		if (*pt == ']')
+		case VX_IO_NO_LEFT_BRACKET:
+			report_bad_literal(lit, "Vector contents must start with \"[\".");
 			break;
-		if (*pt != ',')
+		case VX_IO_SYNTAX:
 			report_bad_literal(lit, NULL);
-		pt++;
+			break;
+		case VX_IO_JUNK:
+			report_bad_literal(lit, "Junk after closing right brace.");
+			break;
+		case VX_IO_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("\"%s\" is out of range for type vector",
+							pnstrdup(lit + res->token_start, res->token_len))));
+			break;
+		case VX_IO_NAN:
+			vx_check_element(get_float4_nan());
+			break;
+		case VX_IO_INFINITE:
+			vx_check_element(get_float4_infinity());
+			break;
+		case VX_IO_TOO_FEW_DIMS:
+		case VX_IO_TOO_MANY_DIMS:
+			vx_check_dim(res->dim);
+			break;
+		case VX_IO_TYPMOD_MISMATCH:
+			vx_check_expected_dim(typmod, res->dim);
+			break;
+		case VX_IO_UNUSED_NOT_ZERO:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("expected unused to be 0, not %d", res->unused)));
+			break;
+		case VX_IO_SHORT:
+			/* what pq_getmsgint and pq_getmsgfloat4 report */
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("insufficient data left in message")));
+			break;
+		case VX_IO_TYPMOD_NOT_ONE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid type modifier")));
+			break;
+		case VX_IO_TYPMOD_TOO_SMALL:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("dimensions for type vector must be at least 1")));
+			break;
+		case VX_IO_TYPMOD_TOO_LARGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("dimensions for type vector cannot exceed %d",
+							VECTOR_MAX_DIM)));
+			break;
+		case VX_IO_OK:
+			break;
 	}
-
-	*ptp = pt + 1;
-	*values = x;
-	return dim;
+	elog(ERROR, "unexpected vector input status %d", (int) status);
 }
 
 /*
  * vector_in(cstring, oid, typmod): parse '[1,2.5,-3e-2]'.  Whitespace is
- * allowed around brackets, elements and commas.
+ * allowed around brackets, elements and commas.  The grammar and the order
+ * of the checks are vx_vector_parse_text's (vectorio.c).  The result is
+ * allocated for the literal's capacity, which is its dimension whenever the
+ * parse succeeds.
  */
 VX_FUNCTION(vector_in);
 Datum
@@ -255,31 +246,15 @@ vector_in(PG_FUNCTION_ARGS)
 {
 	char	   *lit = PG_GETARG_CSTRING(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	char	   *pt = skip_space(lit);
-	float	   *x;
-	int			dim;
-	Vector	   *result;
+	Vector	   *result = InitVector(vx_vector_text_capacity(lit));
+	VxIoResult	res;
+	VxIoStatus	status;
 
-	if (*pt != '[')
-		report_bad_literal(lit, "Vector contents must start with \"[\".");
+	status = vx_vector_parse_text(lit, typmod, result->x, &res);
+	if (status != VX_IO_OK)
+		vx_report_io_error(status, &res, lit, typmod);
 
-	pt = skip_space(pt + 1);
-	if (*pt == ']')
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-
-	dim = parse_elements(lit, &pt, &x);
-
-	pt = skip_space(pt);
-	if (*pt != '\0')
-		report_bad_literal(lit, "Junk after closing right brace.");
-
-	vx_check_dim(dim);
-	vx_check_expected_dim(typmod, dim);
-
-	result = vector_from_floats(x, dim);
-	pfree(x);
+	Assert(res.dim == result->dim);
 	PG_RETURN_VECTOR_P(result);
 }
 
@@ -293,23 +268,9 @@ Datum
 vector_out(PG_FUNCTION_ARGS)
 {
 	Vector	   *vec = PG_GETARG_VECTOR_P(0);
-	int			dim = vec->dim;
-	char	   *buf;
-	char	   *ptr;
+	char	   *buf = palloc(VX_TEXT_OUT_SIZE(vec->dim));
 
-	/* per element: the number (< FLOAT_SHORTEST_DECIMAL_LEN) and a comma */
-	buf = palloc((Size) FLOAT_SHORTEST_DECIMAL_LEN * Max(dim, 1) + 3);
-	ptr = buf;
-
-	*ptr++ = '[';
-	for (int i = 0; i < dim; i++)
-	{
-		if (i > 0)
-			*ptr++ = ',';
-		ptr += float_to_shortest_decimal_bufn(vec->x[i], ptr);
-	}
-	*ptr++ = ']';
-	*ptr = '\0';
+	vx_vector_format_text(vec->x, vec->dim, buf);
 
 	PG_FREE_IF_COPY(vec, 0);
 	PG_RETURN_CSTRING(buf);
@@ -333,24 +294,13 @@ vector_typmod_in(PG_FUNCTION_ARGS)
 	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
 	int32	   *tl;
 	int			n;
+	VxIoStatus	status;
 
 	tl = ArrayGetIntegerTypmods(ta, &n);
 
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier")));
-
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector must be at least 1")));
-
-	if (*tl > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector cannot exceed %d",
-						VECTOR_MAX_DIM)));
+	status = vx_vector_typmod_check(n, tl);
+	if (status != VX_IO_OK)
+		vx_report_io_error(status, NULL, NULL, -1);
 
 	PG_RETURN_INT32(*tl);
 }
@@ -365,8 +315,10 @@ vector_typmod_in(PG_FUNCTION_ARGS)
 /*
  * vector_recv(internal, oid, typmod): validates everything that vector_in
  * validates, so a corrupt binary COPY raises an error instead of storing a
- * vector the rest of the code would trust.  Short input is reported by
- * pq_getmsg*; surplus bytes by the caller (COPY, bind).
+ * vector the rest of the code would trust.  Short input gets pq_getmsg*'s
+ * error; surplus bytes are reported by the caller (COPY, bind).  The checks
+ * and their order are vx_vector_recv_header's and
+ * vx_vector_recv_elements's (vectorio.c).
  */
 VX_FUNCTION(vector_recv);
 Datum
@@ -374,28 +326,22 @@ vector_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	int16		dim;
-	int16		unused;
+	const uint8 *data = (const uint8 *) buf->data + buf->cursor;
+	size_t		len = buf->len - buf->cursor;
+	VxIoResult	res;
+	VxIoStatus	status;
 	Vector	   *result;
 
-	dim = (int16) pq_getmsgint(buf, sizeof(int16));
-	unused = (int16) pq_getmsgint(buf, sizeof(int16));
+	status = vx_vector_recv_header(data, len, typmod, &res);
+	if (status != VX_IO_OK)
+		vx_report_io_error(status, &res, NULL, typmod);
 
-	vx_check_dim(dim);
-	vx_check_expected_dim(typmod, dim);
+	result = InitVector(res.dim);
+	status = vx_vector_recv_elements(data, len, res.dim, result->x, &res);
+	if (status != VX_IO_OK)
+		vx_report_io_error(status, &res, NULL, typmod);
 
-	if (unused != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected unused to be 0, not %d", unused)));
-
-	result = InitVector(dim);
-	for (int i = 0; i < dim; i++)
-	{
-		result->x[i] = pq_getmsgfloat4(buf);
-		vx_check_element(result->x[i]);
-	}
-
+	buf->cursor += res.consumed;
 	PG_RETURN_VECTOR_P(result);
 }
 

@@ -12,7 +12,7 @@
 
 #include "fmgr.h"
 
-#define VECTOR_MAX_DIM 16000
+#include "vectorio.h"		/* VECTOR_MAX_DIM */
 
 typedef struct Vector
 {

@@ -10,10 +10,14 @@
 # Packages a fresh Debian 12 needs to build vecidx and run every test tier.
 # postgresql-server-dev-15 pulls in clang-14 and llvm-14-dev, which PGXS uses
 # to emit JIT bitcode (Debian's server is built --with-llvm); we name them
-# anyway so the list says what the build uses.
+# anyway so the list says what the build uses.  The fuzz tier needs libFuzzer
+# and clang's sanitizer runtimes (libclang-rt-14-dev); the asan tier uses
+# gcc's (libasan8, libubsan1, which build-essential's gcc-12 pulls in);
+# the valgrind tier, valgrind.
 VX_APT_PACKAGES="
 	postgresql-15 postgresql-server-dev-15 postgresql-client-15
 	build-essential gcc make clang-14 llvm-14
+	libclang-rt-14-dev libasan8 libubsan1 valgrind
 	perl libipc-run-perl
 	python3 python3-pytest python3-psycopg python3-psycopg2
 	python3-sqlalchemy python3-numpy python3-hnswlib python3-faiss
@@ -120,13 +124,23 @@ vx_build_install()
 	make PG_CONFIG="$PG_CONFIG" ${PG_CFLAGS:+PG_CFLAGS="$PG_CFLAGS"} install >/dev/null || return 1
 }
 
-# vx_cluster_start DIR PORT: initdb a new cluster in DIR/data (DIR must not
-# hold one) with superuser "postgres" and trust authentication, sockets in
-# DIR/socket only, and start it.  DIR is created and handed to the cluster
-# user.  Server log: DIR/server.log.
+# vx_cluster_start DIR PORT [VAR=VALUE...] [-- PG_CTL_OPTION...]: initdb a
+# new cluster in DIR/data (DIR must not hold one) with superuser "postgres"
+# and trust authentication, sockets in DIR/socket only, and start it.  DIR
+# is created and handed to the cluster user.  The VAR=VALUE pairs are put
+# into the server's environment (not initdb's); options after "--" go to
+# "pg_ctl start" (e.g. -p WRAPPER, -t SECONDS).  Server log: DIR/server.log.
 vx_cluster_start()
 {
 	local dir="$1" port="$2" user
+	local -a senv=() ctlopts=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		senv+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	ctlopts=("$@")
 	user="$(vx_cluster_user)"
 	mkdir -p "$dir/socket"
 	chown -R "$user" "$dir"
@@ -148,7 +162,9 @@ max_connections = 40
 log_min_messages = warning
 log_line_prefix = '%m [%p] %d '
 CONF
-	vx_as_cluster_user "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+	vx_as_cluster_user env ${senv[@]+"${senv[@]}"} \
+		"$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		${ctlopts[@]+"${ctlopts[@]}"} start >/dev/null ||
 		{ tail -n 30 "$dir/server.log" >&2; vx_die "could not start the cluster in $dir/data"; }
 }
 
