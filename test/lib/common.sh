@@ -18,10 +18,11 @@ VX_APT_PACKAGES="
 	postgresql-15 postgresql-server-dev-15 postgresql-client-15
 	build-essential gcc make clang-14 llvm-14
 	libclang-rt-14-dev libasan8 libubsan1 valgrind
+	bison flex zlib1g-dev dpkg-dev
 	perl libipc-run-perl
 	python3 python3-pytest python3-psycopg python3-psycopg2
 	python3-sqlalchemy python3-numpy python3-hnswlib python3-faiss
-	python3-matplotlib
+	python3-matplotlib libhnswlib-dev g++
 "
 
 vx_log()
