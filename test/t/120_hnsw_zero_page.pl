@@ -22,7 +22,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('zero', 20);
+# pages are written on disk behind the server: no data checksums (18's default)
+my $node = new_node('zero', 20, no_data_checksums => 1);
 my $BLCKSZ = 8192;
 
 $node->safe_psql('postgres', q{

@@ -25,7 +25,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('bounds', 21);
+# pages are corrupted on disk: no data checksums (18's default)
+my $node = new_node('bounds', 21, no_data_checksums => 1);
 my $BLCKSZ = 8192;
 
 $node->safe_psql('postgres', q{
