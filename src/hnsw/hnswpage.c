@@ -269,12 +269,18 @@ vx_new_buffer(Relation index)
 	if (!BufferIsValid(buf))
 	{
 		buf = ReadBuffer(index, P_NEW);
-		/* a crash here leaves the zeroed page (test/t/120_hnsw_zero_page.pl) */
-		vx_test_point("vx_new_buffer-extended");
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	}
 	if (needlock)
 		UnlockRelationForExtension(index, ExclusiveLock);
+
+	/*
+	 * A crash here leaves the zeroed page (test/t/120_hnsw_zero_page.pl).
+	 * The test point waits on a lock, so it comes after the extension lock
+	 * is released (an assert-enabled server forbids waiting on a lock while
+	 * holding it); the test stops the server while the page is locked.
+	 */
+	vx_test_point("vx_new_buffer-extended");
 	return buf;
 }
 
