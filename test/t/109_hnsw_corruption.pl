@@ -33,15 +33,8 @@ $node->safe_psql('postgres', qq{
 	INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)::vector
 		FROM generate_series(1, 2000) i;
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = $m, ef_construction = 16);
-	CREATE FUNCTION check_state(idx regclass) RETURNS text LANGUAGE plpgsql AS \$\$
-	BEGIN
-		PERFORM vecidx_hnsw_check(idx);
-		RETURN 'clean';
-	EXCEPTION WHEN index_corrupted THEN
-		RETURN 'XX002: ' || SQLERRM;
-	END
-	\$\$;
 });
+create_check_state($node);
 is($node->safe_psql('postgres', "SELECT check_state('items_l2')"), 'clean', 'fresh index is clean');
 
 # read, change and write back one block of the index with the server stopped
@@ -99,12 +92,11 @@ sub case
 # node field offsets inside a node tuple: heap TID 0, level 6, flags 7,
 # resid 8, norm 12, aux 16, layer-0 neighbour slots from 20 (6 bytes each)
 my $slot0 = 20;
-sub tid { my ($blk, $off) = @_; return pack('vvv', $blk >> 16, $blk & 0xFFFF, $off); }
 
 case('neighbour pointer to a missing block', last_block(), sub {
 	my ($p) = @_;
 	my $o = item_offset($p, 1);
-	substr($p, $o + $slot0, 6) = tid(60000, 1);
+	substr($p, $o + $slot0, 6) = node_tid(60000, 1);
 	return $p;
 }, 'neighbour|not a node|missing');
 
@@ -112,7 +104,7 @@ my $b = last_block();
 case('node links to itself', $b, sub {
 	my ($p) = @_;
 	my $o = item_offset($p, 2);
-	substr($p, $o + $slot0, 6) = tid($b, 2);
+	substr($p, $o + $slot0, 6) = node_tid($b, 2);
 	return $p;
 }, 'itself');
 
@@ -140,7 +132,7 @@ case('unknown node flags', last_block(), sub {
 case('heap TID pointing nowhere', last_block(), sub {
 	my ($p) = @_;
 	my $o = item_offset($p, 1);
-	substr($p, $o, 6) = tid(9999, 1);
+	substr($p, $o, 6) = node_tid(9999, 1);
 	return $p;
 }, 'heap tuple|lacks|heap');
 

@@ -41,15 +41,8 @@ $node->safe_psql('postgres', q{
 	INSERT INTO wide SELECT i, ARRAY(SELECT random() FROM generate_series(1, 7000) WHERE i > 0)::vector
 		FROM generate_series(1, 40) i;
 	CREATE INDEX wide_l2 ON wide USING hnsw (v vector_l2_ops) WITH (m = 16);
-	CREATE FUNCTION check_state(idx regclass) RETURNS text LANGUAGE plpgsql AS $$
-	BEGIN
-		PERFORM vecidx_hnsw_check(idx);
-		RETURN 'clean';
-	EXCEPTION WHEN index_corrupted THEN
-		RETURN 'XX002: ' || SQLERRM;
-	END
-	$$;
 });
+create_check_state($node);
 for my $idx ('items_l2', 'wide_l2')
 {
 	is($node->safe_psql('postgres', "SELECT check_state('$idx')"), 'clean', "$idx: fresh index is clean");
@@ -106,7 +99,6 @@ sub set_lp
 	return $page;
 }
 
-sub tid { my ($blk, $off) = @_; return pack('vvv', $blk >> 16, $blk & 0xFFFF, $off); }
 
 # expect an XX002 error from psql's stderr (verbose errors show SQLSTATE);
 # with $must false, only that the statement does not crash the server
@@ -192,7 +184,7 @@ case('neighbour pointers past the last line pointer', 'items_l2', 'items', 8, su
 	my $level = ord(substr($p, $lpoff + 6, 1));
 	for my $i (0 .. 2 * 4 + 4 * $level - 1)
 	{
-		substr($p, $lpoff + 20 + 6 * $i, 6) = tid($blk, 60000 + $i);
+		substr($p, $lpoff + 20 + 6 * $i, 6) = node_tid($blk, 60000 + $i);
 	}
 	return $p;
 }, 'not a node', ['scan', 'insert']);

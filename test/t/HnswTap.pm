@@ -35,7 +35,8 @@ use IO::Socket::INET;
 use PostgreSQL::Test::Cluster;
 use Test::More;
 
-our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10);
+our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10
+  create_check_state node_tid);
 
 my %used;
 
@@ -132,6 +133,31 @@ sub recall_at_10
 		SELECT round(avg(cardinality(ARRAY(SELECT unnest(e.ids) INTERSECT SELECT unnest(a.ids)))) / 10.0, 4)
 		FROM exact e JOIN approx a USING (qid);
 	});
+}
+
+
+# check_state(idx regclass): 'clean', or 'XX002: <message>' when
+# vecidx_hnsw_check() reports the index corrupted (the corruption tests)
+sub create_check_state
+{
+	my ($node) = @_;
+	$node->safe_psql('postgres', q{
+	CREATE FUNCTION check_state(idx regclass) RETURNS text LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM vecidx_hnsw_check(idx);
+		RETURN 'clean';
+	EXCEPTION WHEN index_corrupted THEN
+		RETURN 'XX002: ' || SQLERRM;
+	END
+	$$;
+	});
+}
+
+# a node's TID as it is stored in a neighbour slot (ItemPointerData)
+sub node_tid
+{
+	my ($blk, $off) = @_;
+	return pack('vvv', $blk >> 16, $blk & 0xFFFF, $off);
 }
 
 1;
