@@ -106,6 +106,12 @@ typedef struct VxCand
 	uint64		id;
 } VxCand;
 
+/*
+ * Packed TIDs: a node (or heap row) as one uint64, block number above the
+ * 16-bit offset number, so that packed TIDs sort in page order.  Packed TID
+ * 0 (block 0 offset 0) names no node and no heap row.  These four helpers
+ * are the only code that knows the layout.
+ */
 static inline uint64
 vx_tid_pack(ItemPointer tid)
 {
@@ -113,10 +119,22 @@ vx_tid_pack(ItemPointer tid)
 		ItemPointerGetOffsetNumberNoCheck(tid);
 }
 
+static inline BlockNumber
+vx_tid_block(uint64 id)
+{
+	return (BlockNumber) (id >> 16);
+}
+
+static inline OffsetNumber
+vx_tid_offset(uint64 id)
+{
+	return (OffsetNumber) (id & 0xFFFF);
+}
+
 static inline void
 vx_tid_unpack(uint64 id, ItemPointer tid)
 {
-	ItemPointerSet(tid, (BlockNumber) (id >> 16), (OffsetNumber) (id & 0xFFFF));
+	ItemPointerSet(tid, vx_tid_block(id), vx_tid_offset(id));
 }
 
 /*

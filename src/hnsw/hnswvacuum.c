@@ -560,8 +560,8 @@ pass_repair(VacState *vs)
 static int64
 slot_bit(VacState *vs, uint64 id)
 {
-	BlockNumber blk = (BlockNumber) (id >> 16);
-	int			off = (int) (id & 0xFFFF);
+	BlockNumber blk = vx_tid_block(id);
+	int			off = (int) vx_tid_offset(id);
 
 	if (blk < vs->first || off < 1 || off > vs->perpage)
 		return -1;
