@@ -1,14 +1,15 @@
 #
 # HnswTap.pm
-#	  Helpers shared by the hnsw TAP tests (test/t/1xx_hnsw_*.pl).
+#	  Helpers shared by the TAP tests (test/t/*.pl): 00x test the extension,
+#	  1xx the hnsw index.
 #
 # new_node($name, $slot, %init_params): a PostgreSQL::Test::Cluster node,
 #	initialised (with %init_params), started, jit off, with the vecidx
 #	extension created in database postgres.  Ports come from
 #	PostgreSQL::Test::Cluster unless VECIDX_TAP_PORT_BASE is set: then each
 #	test file uses the ten ports from VECIDX_TAP_PORT_BASE + 10 * $slot
-#	(its number minus 100, 0 for numbers past 109), so that a sandbox can
-#	keep to its port range.
+#	(its number minus 100 where that is small, else 0: files run one at a
+#	time), so that a sandbox can keep to its port range.
 # node_port_params($slot): the (port => N) argument for another node of the
 #	same test file under VECIDX_TAP_PORT_BASE, or nothing.
 # check_index($node, $table, $index, $what): vecidx_hnsw_check($index) runs
