@@ -72,36 +72,26 @@
 #define NODE_REACHED	0x02
 #define NODE_FREE		0x04
 
-/* packed node TID -> what check_node() saw of that node */
+/* heap rows, by packed heap TID (flags) */
+#define ROW_INDEXED		0x01	/* a live node holds it */
+#define ROW_IN_HEAP		0x02	/* the heap scan says the index should */
+
+/*
+ * A map keyed by a packed TID, for both maps of the check: node TID -> what
+ * check_node() saw of the node (heaptid, level, NODE_* flags), and heap TID
+ * -> ROW_* flags (heaptid and level unused).
+ */
 typedef struct NodeEntry
 {
-	uint64		key;			/* packed node TID */
+	uint64		key;			/* packed TID */
 	uint64		heaptid;		/* packed heap TID */
 	uint8		level;
-	uint8		flags;			/* NODE_* */
+	uint8		flags;
 	char		status;			/* simplehash's */
 } NodeEntry;
 
-#define SH_PREFIX		nodemap
+#define SH_PREFIX		tidmap
 #define SH_ELEMENT_TYPE	NodeEntry
-#define SH_KEY_TYPE		uint64
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
-#define SH_EQUAL(tb, a, b)	((a) == (b))
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-/* a set of packed heap TIDs */
-typedef struct TidEntry
-{
-	uint64		key;
-	char		status;
-} TidEntry;
-
-#define SH_PREFIX		tidset
-#define SH_ELEMENT_TYPE	TidEntry
 #define SH_KEY_TYPE		uint64
 #define SH_KEY			key
 #define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
@@ -125,9 +115,8 @@ typedef struct CheckState
 	Relation	heap;
 	VxIndexInfo *info;
 	VxMetaPageData meta;
-	nodemap_hash *nodes;		/* every node slot of the node pages */
-	tidset_hash *indexed;		/* heap TIDs of live nodes */
-	tidset_hash *heaplive;		/* heap TIDs the index should hold */
+	tidmap_hash *nodes;			/* every node slot of the node pages */
+	tidmap_hash *rows;			/* heap TIDs of live nodes and heap rows */
 	int64		ndeleted;
 	int64		nfree;			/* slots vacuum freed for reuse */
 	int64		nedges;
@@ -141,16 +130,16 @@ typedef struct CheckState
 	MemoryContext tmpcxt;
 } CheckState;
 
-/* the entry of node tid; a new one (level 0, no flags) if insert */
+/* the entry of packed TID key in map; a new one (no flags) if insert */
 static NodeEntry *
-node_entry(CheckState *cs, ItemPointer tid, bool insert)
+map_entry(tidmap_hash *map, uint64 key, bool insert)
 {
 	NodeEntry  *e;
 	bool		found;
 
 	if (!insert)
-		return nodemap_lookup(cs->nodes, vx_tid_pack(tid));
-	e = nodemap_insert(cs->nodes, vx_tid_pack(tid), &found);
+		return tidmap_lookup(map, key);
+	e = tidmap_insert(map, key, &found);
 	if (!found)
 	{
 		e->heaptid = 0;
@@ -214,7 +203,6 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 	const VxIndexInfo *info = cs->info;
 	ItemPointerData self;
 	NodeEntry  *e;
-	bool		found;
 
 	/* size and level were checked by vx_node_problem() */
 	if (!ItemPointerIsValid(&node->heaptid))
@@ -249,7 +237,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 			cs->nedges += n;
 	}
 
-	e = node_entry(cs, &self, true);
+	e = map_entry(cs->nodes, vx_tid_pack(&self), true);
 	e->heaptid = vx_tid_pack(&node->heaptid);
 	e->level = node->level;
 	e->flags = (node->flags & VX_NODE_FREE) ? NODE_FREE :
@@ -259,7 +247,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 	else if (node->flags & VX_NODE_DELETED)
 		cs->ndeleted++;
 	else
-		tidset_insert(cs->indexed, e->heaptid, &found);
+		map_entry(cs->rows, e->heaptid, true)->flags |= ROW_INDEXED;
 	if (node->level > cs->maxlevel && !(node->flags & VX_NODE_DEAD))
 		cs->maxlevel = node->level;
 }
@@ -349,7 +337,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *nod
 
 		for (int i = 0; i < n; i++)
 		{
-			NodeEntry  *e = node_entry(cs, &nbrs[i], false);
+			NodeEntry  *e = map_entry(cs->nodes, vx_tid_pack(&nbrs[i]), false);
 
 			if (cs->concurrent &&
 				(e == NULL || (e->flags & NODE_FREE) || e->level < l))
@@ -403,7 +391,7 @@ mark_reachable(CheckState *cs)
 											   sizeof(uint64) * Max(cs->nodes->members, 1));
 	uint64		head = 0,
 				tail = 0;
-	NodeEntry  *e = node_entry(cs, &cs->meta.entry, false);
+	NodeEntry  *e = map_entry(cs->nodes, vx_tid_pack(&cs->meta.entry), false);
 	ItemPointerData nbrs[2 * VX_MAX_M];
 
 	e->flags |= NODE_REACHED;
@@ -425,7 +413,7 @@ mark_reachable(CheckState *cs)
 		UnlockReleaseBuffer(buf);
 		for (int i = 0; i < n; i++)
 		{
-			NodeEntry  *ne = node_entry(cs, &nbrs[i], false);
+			NodeEntry  *ne = map_entry(cs->nodes, vx_tid_pack(&nbrs[i]), false);
 
 			if (ne != NULL && !(ne->flags & (NODE_REACHED | NODE_FREE)))
 			{
@@ -444,7 +432,7 @@ heap_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	CheckState *cs = (CheckState *) state;
 	MemoryContext old;
 	bool		indexed;
-	bool		found;
+	NodeEntry  *row;
 
 	if (isnull[0])
 		return;
@@ -454,13 +442,14 @@ heap_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContextReset(cs->tmpcxt);
 	if (!indexed)
 		return;
-	tidset_insert(cs->heaplive, vx_tid_pack(tid), &found);
-	if (tidset_lookup(cs->indexed, vx_tid_pack(tid)) == NULL)
+	row = map_entry(cs->rows, vx_tid_pack(tid), false);
+	if (row == NULL || !(row->flags & ROW_INDEXED))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("heap tuple (%u,%u) from table \"%s\" lacks a matching node in index \"%s\"",
 						ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid),
 						RelationGetRelationName(cs->heap), RelationGetRelationName(index))));
+	row->flags |= ROW_IN_HEAP;
 }
 
 /*
@@ -497,7 +486,7 @@ check_entry_concurrent(CheckState *cs)
 		corrupt(cs, VX_METAPAGE_BLKNO, 0, "entry point is not a node");
 	if (node->level != cs->meta.entry_level)
 		corrupt(cs, VX_METAPAGE_BLKNO, 0, "entry point level differs from the meta page");
-	e = node_entry(cs, &cs->meta.entry, true);
+	e = map_entry(cs->nodes, vx_tid_pack(&cs->meta.entry), true);
 	e->level = node->level;
 	e->heaptid = vx_tid_pack(&node->heaptid);
 	e->flags &= ~NODE_FREE;
@@ -590,8 +579,8 @@ check_graph(CheckState *cs, bool heapallindexed)
 		uint64		maxnodes = (uint64) nblocks *
 			(BLCKSZ / (vx_node_size(cs->info->m, 0, cs->info->codesize) + sizeof(ItemIdData)) + 1);
 
-		cs->nodes = nodemap_create(CurrentMemoryContext, maxnodes, NULL);
-		cs->indexed = tidset_create(CurrentMemoryContext, maxnodes, NULL);
+		cs->nodes = tidmap_create(CurrentMemoryContext, maxnodes, NULL);
+		cs->rows = tidmap_create(CurrentMemoryContext, maxnodes, NULL);
 	}
 
 	for_each_node(cs, check_node);
@@ -622,7 +611,7 @@ check_graph(CheckState *cs, bool heapallindexed)
 		check_entry_concurrent(cs);
 	else if (cs->meta.entry_level >= 0)
 	{
-		NodeEntry  *e = node_entry(cs, &cs->meta.entry, false);
+		NodeEntry  *e = map_entry(cs->nodes, vx_tid_pack(&cs->meta.entry), false);
 
 		if (e == NULL || (e->flags & NODE_FREE))
 			corrupt(cs, VX_METAPAGE_BLKNO, 0, "entry point is not a node");
@@ -639,7 +628,6 @@ check_graph(CheckState *cs, bool heapallindexed)
 	{
 		IndexInfo  *ii = BuildIndexInfo(cs->index);
 
-		cs->heaplive = tidset_create(CurrentMemoryContext, cs->nodes->members, NULL);
 		table_index_build_scan(cs->heap, cs->index, ii, true, false,
 							   heap_callback, cs, NULL);
 	}
@@ -675,7 +663,7 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 	Datum		vals[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int64		unreachable = 0;
-	nodemap_iterator iter;
+	tidmap_iterator iter;
 	NodeEntry  *e;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -712,12 +700,15 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 
 	check_graph(&cs, heapallindexed);
 
-	nodemap_start_iterate(cs.nodes, &iter);
-	while ((e = nodemap_iterate(cs.nodes, &iter)) != NULL)
+	tidmap_start_iterate(cs.nodes, &iter);
+	while ((e = tidmap_iterate(cs.nodes, &iter)) != NULL)
 	{
+		NodeEntry  *row;
+
 		if (e->flags & (NODE_DELETED | NODE_FREE | NODE_REACHED))
 			continue;
-		if (heapallindexed && tidset_lookup(cs.heaplive, e->heaptid) != NULL)
+		row = map_entry(cs.rows, e->heaptid, false);
+		if (heapallindexed && row != NULL && (row->flags & ROW_IN_HEAP))
 		{
 			ItemPointerData tid;
 
