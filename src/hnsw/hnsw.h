@@ -246,9 +246,9 @@ extern VxCand vx_disk_descend(VxDiskGraph *g, ItemPointer entry, int entry_level
 extern void vx_sort_cands(VxCand *c, int n);
 
 /*
- * The hash of a packed TID, for the simplehash tables keyed by one (the
- * first half of MurmurHash3's 64-bit finaliser: PostgreSQL 15's
- * common/hashfn.h mixes only 32-bit keys).
+ * The hash of a packed TID, for hash tables keyed by one (the verifier's
+ * simplehash maps, vacuum's tables; the first half of MurmurHash3's 64-bit
+ * finaliser: PostgreSQL 15's common/hashfn.h mixes only 32-bit keys).
  */
 static inline uint64
 vx_hash64(uint64 k)
