@@ -9,6 +9,6 @@
 #define VECIDX_H
 
 extern void vx_distance_guc_init(void);	/* distance_guc.c */
-extern void hnsw_init(void);	/* hnsw/hnswutils.c: GUCs, reloptions */
+extern void hnsw_init(void);	/* hnsw/hnsw.c: GUCs, reloptions */
 
 #endif							/* VECIDX_H */

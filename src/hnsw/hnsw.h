@@ -106,6 +106,12 @@ typedef struct VxCand
 	uint64		id;
 } VxCand;
 
+/*
+ * Packed TIDs: a node (or heap row) as one uint64, block number above the
+ * 16-bit offset number, so that packed TIDs sort in page order.  Packed TID
+ * 0 (block 0 offset 0) names no node and no heap row.  These four helpers
+ * are the only code that knows the layout.
+ */
 static inline uint64
 vx_tid_pack(ItemPointer tid)
 {
@@ -113,10 +119,22 @@ vx_tid_pack(ItemPointer tid)
 		ItemPointerGetOffsetNumberNoCheck(tid);
 }
 
+static inline BlockNumber
+vx_tid_block(uint64 id)
+{
+	return (BlockNumber) (id >> 16);
+}
+
+static inline OffsetNumber
+vx_tid_offset(uint64 id)
+{
+	return (OffsetNumber) (id & 0xFFFF);
+}
+
 static inline void
 vx_tid_unpack(uint64 id, ItemPointer tid)
 {
-	ItemPointerSet(tid, (BlockNumber) (id >> 16), (OffsetNumber) (id & 0xFFFF));
+	ItemPointerSet(tid, vx_tid_block(id), vx_tid_offset(id));
 }
 
 /*
@@ -225,21 +243,21 @@ extern float vx_disk_node_distance(VxDiskGraph *g, uint64 id, bool *found);
 extern void vx_disk_begin_layer(VxDiskGraph *g, int layer, VxCand *eps, int neps);
 extern VxCand vx_disk_descend(VxDiskGraph *g, ItemPointer entry, int entry_level,
 							  int to_layer);
-
-/* sets of packed TIDs (hnswtidset.c) */
-typedef struct VxTidSet
-{
-	uint64	   *k;
-	uint64		mask;
-	uint64		count;
-} VxTidSet;
-
-extern uint64 vx_hash64(uint64 k);
-extern void vx_tidset_init(VxTidSet *s, uint64 expected);
-extern bool vx_tidset_add(VxTidSet *s, uint64 key);
-extern bool vx_tidset_has(const VxTidSet *s, uint64 key);
-extern void vx_tidset_free(VxTidSet *s);
 extern void vx_sort_cands(VxCand *c, int n);
+
+/*
+ * The hash of a packed TID, for hash tables keyed by one (the verifier's
+ * simplehash maps, vacuum's tables; the first half of MurmurHash3's 64-bit
+ * finaliser: PostgreSQL 15's common/hashfn.h mixes only 32-bit keys).
+ */
+static inline uint64
+vx_hash64(uint64 k)
+{
+	k ^= k >> 33;
+	k *= UINT64CONST(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	return k;
+}
 
 /* pages and metadata (hnswpage.c) */
 extern void vx_init_page(Page page, uint16 type);

@@ -17,8 +17,8 @@
  * A neighbour list is compact: its valid slots come first, the first
  * invalid slot ends it.  Node tuples never change size; neighbour lists are
  * rewritten in place.  A node whose heap row is dead is flagged DELETED; once
- * vacuum has unlinked it, FREE, and its item is reused by a later insert of
- * the same size.
+ * vacuum has unlinked it, FREE, and its item is reused by a later insert
+ * whose node fits in it (the rest of a larger item is zeroed).
  *
  *-------------------------------------------------------------------------
  */
@@ -136,6 +136,8 @@ typedef struct VxMetaPageData
 	BlockNumber insert_blkno;	/* last node page: where inserts try first */
 	BlockNumber free_blkno;		/* first page that may hold a free slot */
 } VxMetaPageData;
+
+StaticAssertDecl(sizeof(VxMetaPageData) == 44, "meta page layout (README)");
 
 typedef VxMetaPageData *VxMetaPage;
 

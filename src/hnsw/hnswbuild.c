@@ -10,9 +10,14 @@
  *		are kept as floats; the quantizer is trained on their per-dimension
  *		range, then they and every later row are coded and inserted into the
  *		in-memory graph with the exact uint8 kernels.
- *	 2. write: nodes are laid out in breadth-first order from the entry
+ *	 2. repair: a breadth-first walk from the entry point over layer 0
+ *		marks what is reachable; every node it misses is linked from the
+ *		nearest reachable node a search finds (else from the entry point),
+ *		so that every row can be found (README, departure 2);
+ *	 3. write: nodes are laid out in breadth-first order from the entry
  *		point, so that a node's neighbours tend to share its page, and the
  *		pages are written in block order, each as one full-page WAL record.
+ *		Repair and write report the progress phase "writing index pages".
  *	 Memory: every node is admitted only if the build's memory contexts
  *	 (training buffer, graph, and what the write phase will need for it)
  *	 stay within maintenance_work_mem; the training buffer's flush is no

@@ -4,14 +4,16 @@
  *	  Inserting one vector into an existing index (aminsert, and a build
  *	  that ran past its memory budget).
  *
- * Order of work, each step its own WAL record, the graph searchable after
- * every one of them (see README, "Writes"):
+ * Order of work (see README, "Writes"); each write is its own WAL record,
+ * and the graph is searchable after every one of them:
  *	 1. search the graph for the new node's neighbours (share locks only);
  *	 2. add the node tuple, its own neighbour lists complete, to a page (and,
  *		in the same record, move the entry point if the node is the highest:
  *		its layer-0 list then already links to the old entry point);
- *	 3. add a link back from each neighbour, one page at a time, pruning a
- *		full list with the same heuristic as the build.
+ *	 3. add a link back from each neighbour, one page at a time: a full list
+ *		takes the new node only if the build's heuristic keeps it, in place
+ *		of one member that is first linked from the new node; if every
+ *		layer-0 neighbour refuses, one link is forced.
  *
  * Lock order: the heavyweight VX_UPDATE_LOCK (share for an ordinary insert,
  * exclusive when the entry point may move or the quantizer is trained),
@@ -187,12 +189,13 @@ find_free_slot(Relation index, Page page, BlockNumber blkno, Size size, bool *an
 }
 
 /*
- * Put a node tuple on a page: into a slot vacuum freed, if one of the same
- * size turns up within a few pages of the meta page's free-slot hint (the
- * hint moves forward past pages without one); else onto the insert page
+ * Put a node tuple on a page: into the smallest slot vacuum freed that
+ * fits it on the first of up to 8 pages from the meta page's free-slot hint
+ * that has one (the hint moves forward past pages without any); else onto the insert page
  * named by the meta page if it has room; else onto a new page.  Moves the
- * entry point in the same WAL record when set_entry.  Returns the new
- * node's TID.
+ * entry point in the same WAL record when set_entry.  Sets *result to the
+ * new node's TID.  Takes and releases the page locks itself; the caller
+ * holds VX_UPDATE_LOCK (exclusively when set_entry).
  */
 static void
 place_node(Relation index, const char *tup, Size size, bool set_entry,
@@ -420,8 +423,13 @@ overwrite_last(Relation index, const VxIndexInfo *info, ItemPointer tid, int lay
  * share lock and rewritten under an exclusive lock only if unchanged;
  * otherwise the decision is made again (a few times at most).
  *
- * force: link self even if the heuristic would not keep it (self then
- * replaces the farthest member).  Returns whether nbr now links to self.
+ * A member whose node is DELETED or FREE makes room without re-homing.
+ *
+ * mode: LINK_HEURISTIC links only if the heuristic keeps self;
+ * LINK_FORCE links self even if it would not (self then replaces the
+ * farthest member); LINK_FORCE_UNREACHABLE as well, and self, known to be
+ * unreachable, may give up the last edge of its own full list to hold w.
+ * Returns whether nbr now links to self.
  */
 /* how add_backlink may link */
 typedef enum VxLinkMode

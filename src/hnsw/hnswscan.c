@@ -545,16 +545,16 @@ fetch_batch(IndexScanDesc scan)
 	rows = palloc(sizeof(VxResult) * Max(n, 1));
 	for (int i = 0; i < n;)
 	{
-		BlockNumber blk = (BlockNumber) (res[i].id >> 16);
+		BlockNumber blk = vx_tid_block(res[i].id);
 		Buffer		buf = vx_read_buffer(index, info, blk);
 		Page		page;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		for (; i < n && (BlockNumber) (res[i].id >> 16) == blk; i++)
+		for (; i < n && vx_tid_block(res[i].id) == blk; i++)
 		{
 			VxNodeHeader *node = vx_page_node(index, page, blk,
-											  (OffsetNumber) (res[i].id & 0xFFFF));
+											  vx_tid_offset(res[i].id));
 			VxResult   *r = &rows[i];
 			bool		regular = true;
 

@@ -677,15 +677,15 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 
 		while (j < k && nb < VX_PIN_BATCH)
 		{
-			BlockNumber blk = (BlockNumber) (ids[j] >> 16);
+			BlockNumber blk = vx_tid_block(ids[j]);
 			Page		page;
 
 			bufs[nb] = vx_read_buffer(g->index, info, blk);
 			page = BufferGetPage(bufs[nb]);
 			starts[nb++] = j;
-			for (; j < k && (BlockNumber) (ids[j] >> 16) == blk; j++)
+			for (; j < k && vx_tid_block(ids[j]) == blk; j++)
 			{
-				const char *item = vx_peek_item(page, (OffsetNumber) (ids[j] & 0xFFFF));
+				const char *item = vx_peek_item(page, vx_tid_offset(ids[j]));
 
 				__builtin_prefetch(item);
 				for (Size p = vx_layer_offset(info->m, 0) + 64;
@@ -698,14 +698,14 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 
 		for (int b = 0; b < nb; b++)
 		{
-			BlockNumber blk = (BlockNumber) (ids[starts[b]] >> 16);
+			BlockNumber blk = vx_tid_block(ids[starts[b]]);
 			Page		page = BufferGetPage(bufs[b]);
 
 			LockBuffer(bufs[b], BUFFER_LOCK_SHARE);
 			for (int x = starts[b]; x < starts[b + 1]; x++)
 			{
 				VxNodeHeader *node = vx_page_node(g->index, page, blk,
-												  (OffsetNumber) (ids[x] & 0xFFFF));
+												  vx_tid_offset(ids[x]));
 				int32		ls = cache_list(g, node);
 
 				out[nout].id = ids[x];

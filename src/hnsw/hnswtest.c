@@ -30,8 +30,8 @@
  *							only if the entry point's row was deleted)
  *	 vx_new_buffer-extended	the index was extended by a page, not yet
  *							initialised or WAL-logged (a crash leaves it zero)
- *	 vecidx_hnsw_check-between-passes	the verifier between its page pass
- *							and its reachability walk
+ *	 vecidx_hnsw_check-between-passes	the verifier between its node pass
+ *							and its link pass (both before the walk)
  *
  *-------------------------------------------------------------------------
  */

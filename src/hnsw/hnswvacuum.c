@@ -14,8 +14,9 @@
  *	 (barrier)	   wait for inserts that started before the flags were set
  *				   (they could still link to a DELETED node);
  *	 2. repair:    in every live node's lists, drop each DELETED member and
- *				   fill the list up to capacity with the live members of
- *				   the DELETED members' own lists closest to the node
+ *				   fill the list up to capacity from the live members of
+ *				   the DELETED members' own lists: those the neighbour
+ *				   heuristic keeps first, then the closest of the rest
  *				   (codes cached in pass 1, no page reads);
  *	 3. entry:	   (a second barrier) if the entry point is DELETED, the live
  *				   node of highest level is chosen to take its place, but
@@ -28,8 +29,8 @@
  *				   the vacuum -- from the nearest reached node a search
  *				   finds (the insert path's reachability-preserving link);
  *	 5. free:	   flag the DELETED nodes FREE, and point the meta page's
- *				   free-slot hint at the first page holding one: later
- *				   inserts of the same size reuse those slots.
+ *				   free-slot hint at the first page holding one: a later
+ *				   insert reuses the smallest such slot that fits it.
  * Every page change is one GenericXLog record; one exclusive buffer lock
  * at a time.  Scans may still walk through a DELETED or FREE node they
  * reached before it was unlinked; they never return one.
@@ -560,8 +561,8 @@ pass_repair(VacState *vs)
 static int64
 slot_bit(VacState *vs, uint64 id)
 {
-	BlockNumber blk = (BlockNumber) (id >> 16);
-	int			off = (int) (id & 0xFFFF);
+	BlockNumber blk = vx_tid_block(id);
+	int			off = (int) vx_tid_offset(id);
 
 	if (blk < vs->first || off < 1 || off > vs->perpage)
 		return -1;

@@ -72,21 +72,34 @@
 #define NODE_REACHED	0x02
 #define NODE_FREE		0x04
 
-/* open-addressing map: packed node TID -> node facts */
+/* heap rows, by packed heap TID (flags) */
+#define ROW_INDEXED		0x01	/* a live node holds it */
+#define ROW_IN_HEAP		0x02	/* the heap scan says the index should */
+
+/*
+ * A map keyed by a packed TID, for both maps of the check: node TID -> what
+ * check_node() saw of the node (heaptid, level, NODE_* flags), and heap TID
+ * -> ROW_* flags (heaptid and level unused).
+ */
 typedef struct NodeEntry
 {
-	uint64		key;			/* packed node TID, 0 = empty */
+	uint64		key;			/* packed TID */
 	uint64		heaptid;		/* packed heap TID */
 	uint8		level;
 	uint8		flags;
+	char		status;			/* simplehash's */
 } NodeEntry;
 
-typedef struct NodeMap
-{
-	NodeEntry  *e;
-	uint64		mask;
-	uint64		count;
-} NodeMap;
+#define SH_PREFIX		tidmap
+#define SH_ELEMENT_TYPE	NodeEntry
+#define SH_KEY_TYPE		uint64
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
+#define SH_EQUAL(tb, a, b)	((a) == (b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 /* a link that looked wrong in concurrent mode, rechecked after the walk */
 typedef struct Suspect
@@ -102,9 +115,8 @@ typedef struct CheckState
 	Relation	heap;
 	VxIndexInfo *info;
 	VxMetaPageData meta;
-	NodeMap		nodes;
-	VxTidSet	indexed;		/* heap TIDs of live nodes */
-	VxTidSet	heaplive;		/* heap TIDs the index should hold */
+	tidmap_hash *nodes;			/* every node slot of the node pages */
+	tidmap_hash *rows;			/* heap TIDs of live nodes and heap rows */
 	int64		ndeleted;
 	int64		nfree;			/* slots vacuum freed for reuse */
 	int64		nedges;
@@ -118,22 +130,23 @@ typedef struct CheckState
 	MemoryContext tmpcxt;
 } CheckState;
 
+/* the entry of packed TID key in map; a new one (no flags) if insert */
 static NodeEntry *
-nodemap_lookup(NodeMap *m, uint64 key, bool insert)
+map_entry(tidmap_hash *map, uint64 key, bool insert)
 {
-	uint64		i = vx_hash64(key) & m->mask;
+	NodeEntry  *e;
+	bool		found;
 
-	while (m->e[i].key != 0)
-	{
-		if (m->e[i].key == key)
-			return &m->e[i];
-		i = (i + 1) & m->mask;
-	}
 	if (!insert)
-		return NULL;
-	m->e[i].key = key;
-	m->count++;
-	return &m->e[i];
+		return tidmap_lookup(map, key);
+	e = tidmap_insert(map, key, &found);
+	if (!found)
+	{
+		e->heaptid = 0;
+		e->level = 0;
+		e->flags = 0;
+	}
+	return e;
 }
 
 static void
@@ -224,7 +237,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 			cs->nedges += n;
 	}
 
-	e = nodemap_lookup(&cs->nodes, vx_tid_pack(&self), true);
+	e = map_entry(cs->nodes, vx_tid_pack(&self), true);
 	e->heaptid = vx_tid_pack(&node->heaptid);
 	e->level = node->level;
 	e->flags = (node->flags & VX_NODE_FREE) ? NODE_FREE :
@@ -234,7 +247,7 @@ check_node(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *node
 	else if (node->flags & VX_NODE_DELETED)
 		cs->ndeleted++;
 	else
-		vx_tidset_add(&cs->indexed, e->heaptid);
+		map_entry(cs->rows, e->heaptid, true)->flags |= ROW_INDEXED;
 	if (node->level > cs->maxlevel && !(node->flags & VX_NODE_DEAD))
 		cs->maxlevel = node->level;
 }
@@ -324,7 +337,7 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *nod
 
 		for (int i = 0; i < n; i++)
 		{
-			NodeEntry  *e = nodemap_lookup(&cs->nodes, vx_tid_pack(&nbrs[i]), false);
+			NodeEntry  *e = map_entry(cs->nodes, vx_tid_pack(&nbrs[i]), false);
 
 			if (cs->concurrent &&
 				(e == NULL || (e->flags & NODE_FREE) || e->level < l))
@@ -375,10 +388,10 @@ static void
 mark_reachable(CheckState *cs)
 {
 	uint64	   *queue = MemoryContextAllocHuge(CurrentMemoryContext,
-											   sizeof(uint64) * Max(cs->nodes.count, 1));
+											   sizeof(uint64) * Max(cs->nodes->members, 1));
 	uint64		head = 0,
 				tail = 0;
-	NodeEntry  *e = nodemap_lookup(&cs->nodes, vx_tid_pack(&cs->meta.entry), false);
+	NodeEntry  *e = map_entry(cs->nodes, vx_tid_pack(&cs->meta.entry), false);
 	ItemPointerData nbrs[2 * VX_MAX_M];
 
 	e->flags |= NODE_REACHED;
@@ -400,7 +413,7 @@ mark_reachable(CheckState *cs)
 		UnlockReleaseBuffer(buf);
 		for (int i = 0; i < n; i++)
 		{
-			NodeEntry  *ne = nodemap_lookup(&cs->nodes, vx_tid_pack(&nbrs[i]), false);
+			NodeEntry  *ne = map_entry(cs->nodes, vx_tid_pack(&nbrs[i]), false);
 
 			if (ne != NULL && !(ne->flags & (NODE_REACHED | NODE_FREE)))
 			{
@@ -419,6 +432,7 @@ heap_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	CheckState *cs = (CheckState *) state;
 	MemoryContext old;
 	bool		indexed;
+	NodeEntry  *row;
 
 	if (isnull[0])
 		return;
@@ -428,13 +442,14 @@ heap_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContextReset(cs->tmpcxt);
 	if (!indexed)
 		return;
-	vx_tidset_add(&cs->heaplive, vx_tid_pack(tid));
-	if (!vx_tidset_has(&cs->indexed, vx_tid_pack(tid)))
+	row = map_entry(cs->rows, vx_tid_pack(tid), false);
+	if (row == NULL || !(row->flags & ROW_INDEXED))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("heap tuple (%u,%u) from table \"%s\" lacks a matching node in index \"%s\"",
 						ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid),
 						RelationGetRelationName(cs->heap), RelationGetRelationName(index))));
+	row->flags |= ROW_IN_HEAP;
 }
 
 /*
@@ -471,7 +486,7 @@ check_entry_concurrent(CheckState *cs)
 		corrupt(cs, VX_METAPAGE_BLKNO, 0, "entry point is not a node");
 	if (node->level != cs->meta.entry_level)
 		corrupt(cs, VX_METAPAGE_BLKNO, 0, "entry point level differs from the meta page");
-	e = nodemap_lookup(&cs->nodes, vx_tid_pack(&cs->meta.entry), true);
+	e = map_entry(cs->nodes, vx_tid_pack(&cs->meta.entry), true);
 	e->level = node->level;
 	e->heaptid = vx_tid_pack(&node->heaptid);
 	e->flags &= ~NODE_FREE;
@@ -563,14 +578,9 @@ check_graph(CheckState *cs, bool heapallindexed)
 	{
 		uint64		maxnodes = (uint64) nblocks *
 			(BLCKSZ / (vx_node_size(cs->info->m, 0, cs->info->codesize) + sizeof(ItemIdData)) + 1);
-		uint64		cap = 1024;
 
-		while (cap < maxnodes * 2)
-			cap <<= 1;
-		cs->nodes.e = MemoryContextAllocExtended(CurrentMemoryContext, sizeof(NodeEntry) * cap,
-												 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		cs->nodes.mask = cap - 1;
-		vx_tidset_init(&cs->indexed, maxnodes);
+		cs->nodes = tidmap_create(CurrentMemoryContext, maxnodes, NULL);
+		cs->rows = tidmap_create(CurrentMemoryContext, maxnodes, NULL);
 	}
 
 	for_each_node(cs, check_node);
@@ -601,7 +611,7 @@ check_graph(CheckState *cs, bool heapallindexed)
 		check_entry_concurrent(cs);
 	else if (cs->meta.entry_level >= 0)
 	{
-		NodeEntry  *e = nodemap_lookup(&cs->nodes, vx_tid_pack(&cs->meta.entry), false);
+		NodeEntry  *e = map_entry(cs->nodes, vx_tid_pack(&cs->meta.entry), false);
 
 		if (e == NULL || (e->flags & NODE_FREE))
 			corrupt(cs, VX_METAPAGE_BLKNO, 0, "entry point is not a node");
@@ -611,14 +621,13 @@ check_graph(CheckState *cs, bool heapallindexed)
 			corrupt(cs, VX_METAPAGE_BLKNO, 0, "a node has a higher level than the entry point");
 		mark_reachable(cs);
 	}
-	else if ((int64) cs->nodes.count - cs->nfree - cs->ndeleted > 0)
+	else if ((int64) cs->nodes->members - cs->nfree - cs->ndeleted > 0)
 		corrupt(cs, VX_METAPAGE_BLKNO, 0, "index has live nodes but no entry point");
 
 	if (heapallindexed)
 	{
 		IndexInfo  *ii = BuildIndexInfo(cs->index);
 
-		vx_tidset_init(&cs->heaplive, cs->nodes.count);
 		table_index_build_scan(cs->heap, cs->index, ii, true, false,
 							   heap_callback, cs, NULL);
 	}
@@ -654,6 +663,8 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 	Datum		vals[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int64		unreachable = 0;
+	tidmap_iterator iter;
+	NodeEntry  *e;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -689,13 +700,15 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 
 	check_graph(&cs, heapallindexed);
 
-	for (uint64 i = 0; i <= cs.nodes.mask; i++)
+	tidmap_start_iterate(cs.nodes, &iter);
+	while ((e = tidmap_iterate(cs.nodes, &iter)) != NULL)
 	{
-		NodeEntry  *e = &cs.nodes.e[i];
+		NodeEntry  *row;
 
-		if (e->key == 0 || (e->flags & (NODE_DELETED | NODE_FREE | NODE_REACHED)))
+		if (e->flags & (NODE_DELETED | NODE_FREE | NODE_REACHED))
 			continue;
-		if (heapallindexed && vx_tidset_has(&cs.heaplive, e->heaptid))
+		row = map_entry(cs.rows, e->heaptid, false);
+		if (heapallindexed && row != NULL && (row->flags & ROW_IN_HEAP))
 		{
 			ItemPointerData tid;
 
@@ -711,7 +724,7 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	table_close(cs.heap, lockmode);
 
-	vals[0] = Int64GetDatum((int64) cs.nodes.count - cs.nfree);
+	vals[0] = Int64GetDatum((int64) cs.nodes->members - cs.nfree);
 	vals[1] = Int64GetDatum(cs.ndeleted);
 	vals[2] = Int64GetDatum(cs.nedges);
 	vals[3] = Int32GetDatum(cs.maxlevel);

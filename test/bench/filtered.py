@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """
 test/bench/filtered.py -- filtered k-NN benchmark for the hnsw index
-(issue 4: iterative scans).
+(iterative scans).
 
 On mnist-784-euclidean (60,000 x 784, L2) it builds one hnsw index
 (m = 16, ef_construction = 64) on a table
@@ -54,8 +54,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import issue4lib  # noqa: E402
-from issue4lib import log  # noqa: E402
+import workloadlib  # noqa: E402
+from workloadlib import log  # noqa: E402
 
 TABLE = "filtered_bench"
 INDEX = "filtered_bench_v_idx"
@@ -158,7 +158,7 @@ def setup_table(conn, base, cols, args):
                 % (TABLE, base.shape[1],
                    ", ".join("%s int" % c for c in names)))
     t0 = time.time()
-    issue4lib.copy_rows(
+    workloadlib.copy_rows(
         conn, TABLE, ["id", "v"] + names,
         ((i, base[i]) + tuple(int(cols[c][0][i]) for c in names)
          for i in range(base.shape[0])))
@@ -263,8 +263,8 @@ def timing(walls, lats):
     return {
         "qps_passes": [nq / w for w in walls],
         "qps_median": nq / walls[med],
-        "p50_ms": issue4lib.percentile(lats[med], 50) * 1000,
-        "p99_ms": issue4lib.percentile(lats[med], 99) * 1000,
+        "p50_ms": workloadlib.percentile(lats[med], 50) * 1000,
+        "p99_ms": workloadlib.percentile(lats[med], 99) * 1000,
     }
 
 
@@ -307,7 +307,7 @@ def main():
     ap.add_argument("--output", default="")
     args = ap.parse_args()
 
-    base, queries, gt = issue4lib.load_dataset(args.dataset)
+    base, queries, gt = workloadlib.load_dataset(args.dataset)
     if args.queries:
         queries, gt = queries[:args.queries], gt[:args.queries]
     log("dataset %s: %d x %d, %d queries"
@@ -328,14 +328,14 @@ def main():
     t0 = time.time()
     truth = exact_topk(base, queries, {c: cols[c] for c in wanted})
     log("exact top-10: %.1f s" % (time.time() - t0))
-    qtext = [issue4lib.vec_text(q) for q in queries]
+    qtext = [workloadlib.vec_text(q) for q in queries]
 
     cluster = None
     if args.start:
-        cluster = issue4lib.Cluster(args.pg_config, args.port,
+        cluster = workloadlib.Cluster(args.pg_config, args.port,
                                    name="vx-filtered", keep=args.keep).start()
     try:
-        conn = issue4lib.connect()
+        conn = workloadlib.connect()
         build = setup_table(conn, base, cols, args)
         prewarm(conn)
         cur = conn.cursor()
@@ -397,7 +397,7 @@ def main():
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         json.dump({"dataset": args.dataset, "ef_search": ef,
-                   "server": version, "settings": issue4lib.SERVER_SETTINGS,
+                   "server": version, "settings": workloadlib.SERVER_SETTINGS,
                    "build": build, "selectivity": sel, "passes": args.passes,
                    "queries": len(queries), "results": results}, f, indent=1)
     print("\nJSON: %s" % out)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """
-test/bench/load.py -- load test of the hnsw index with a report (issue 4).
+test/bench/load.py -- load test of the hnsw index with a report.
 
 Builds an hnsw index (m = 16, ef_construction = 64) over --rows (20,000)
 rows of 128-d clustered synthetic data (a gaussian mixture, fixed seed) in
@@ -52,8 +52,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import issue4lib  # noqa: E402
-from issue4lib import log  # noqa: E402
+import workloadlib  # noqa: E402
+from workloadlib import log  # noqa: E402
 
 DIM = 128
 SEED = 20241124
@@ -118,10 +118,10 @@ def setup(conn, base, pool):
     cur.execute("DROP TABLE IF EXISTS load_t, load_pool")
     cur.execute("CREATE TABLE load_t (id serial PRIMARY KEY, cat int, v vector(%d))" % DIM)
     cur.execute("CREATE TABLE load_pool (id int PRIMARY KEY, v vector(%d))" % DIM)
-    issue4lib.copy_rows(conn, "load_t", ["id", "cat", "v"],
+    workloadlib.copy_rows(conn, "load_t", ["id", "cat", "v"],
                        ((i + 1, (i + 1) % 10, base[i]) for i in range(len(base))))
     cur.execute("SELECT setval('load_t_id_seq', %s)", (len(base),))
-    issue4lib.copy_rows(conn, "load_pool", ["id", "v"],
+    workloadlib.copy_rows(conn, "load_pool", ["id", "v"],
                        ((i + 1, pool[i]) for i in range(len(pool))))
     cur.execute("VACUUM ANALYZE load_t")
     cur.execute("VACUUM ANALYZE load_pool")
@@ -219,11 +219,11 @@ def recall(conn, queries, rows, k=10, cat=None):
             mask = cats == c
             truth = set(ids[mask][np.argsort(d[mask])[:k]].tolist())
             cur.execute("SELECT id FROM load_t WHERE cat = %s ORDER BY v <-> %s::vector LIMIT %s",
-                        (c, issue4lib.vec_text(q), k))
+                        (c, workloadlib.vec_text(q), k))
         else:
             truth = set(ids[np.argsort(d)[:k]].tolist())
             cur.execute("SELECT id FROM load_t ORDER BY v <-> %s::vector LIMIT %s",
-                        (issue4lib.vec_text(q), k))
+                        (workloadlib.vec_text(q), k))
         got = [r[0] for r in cur.fetchall()]
         short += len(got) < k
         total += len(truth.intersection(got)) / k
@@ -264,7 +264,7 @@ def main():
     bindir = subprocess.check_output([args.pg_config, "--bindir"], text=True).strip()
     cluster = None
     if args.start:
-        cluster = issue4lib.Cluster(
+        cluster = workloadlib.Cluster(
             args.pg_config, args.port, name="vx-load", keep=args.keep,
             settings={"log_line_prefix": "%m [%p] %e ",
                       "shared_buffers": "512MB"}).start()
@@ -274,7 +274,7 @@ def main():
     problems = report["problems"]
     tmp = None
     try:
-        conn = issue4lib.connect()
+        conn = workloadlib.connect()
         cur = conn.cursor()
         report["build_s"] = setup(conn, base, pool)
         report["index_bytes_before"] = index_size(cur)

@@ -1,20 +1,25 @@
-# test/t/001_basic.pl -- TAP smoke test for vecidx.
 #
-# Starts a node, creates the extension, checks a distance and a text round
-# trip, an exact nearest-neighbour query by sequential scan, one error report,
-# and that the data survives an immediate (crash) stop and restart.
+# 001_basic.pl
+#	  Smoke test: starts a node, loads the library, creates the extension,
+#	  checks a distance and a text round trip, an exact nearest-neighbour
+#	  query by sequential scan, one error report, and that the data
+#	  survives an immediate (crash) stop and restart.
 #
-# Run through test/run-tests (tier "tap"), which sets PATH, PG_REGRESS and
-# TESTDIR as the PGXS prove_installcheck recipe does.
-
+#	  Run through test/run-tests (tier "tap"), which sets PATH, PG_REGRESS
+#	  and TESTDIR as the PGXS prove_installcheck recipe does.
+#
 use strict;
 use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
 
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use HnswTap;
 
-my $node = PostgreSQL::Test::Cluster->new('basic');
+my $node = PostgreSQL::Test::Cluster->new('basic', node_port_params(0));
 $node->init;
 $node->start;
 

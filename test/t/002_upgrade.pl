@@ -1,22 +1,29 @@
-# test/t/002_upgrade.pl -- walk every vecidx upgrade path to the default version.
 #
-# Reads the installed extension directory ($(pg_config --sharedir)/extension,
-# the files ALTER EXTENSION really uses): default_version from vecidx.control,
-# install scripts vecidx--V.sql and update scripts vecidx--A--B.sql.  For every
-# version other than the default it creates the extension at that version,
-# applies ALTER EXTENSION vecidx UPDATE TO one step at a time along the
-# shortest update path, and compares a catalog fingerprint of the result
-# (every member object, plus the attributes of functions, operators, types,
-# casts, aggregates, operator classes and access methods) with a fresh
-# install of the default version.  With only one version there is nothing to
-# walk; the test still checks that a fresh install is at default_version.
-
+# 002_upgrade.pl
+#	  Walks every vecidx upgrade path to the default version.  Reads the
+#	  installed extension directory ($(pg_config --sharedir)/extension, the
+#	  files ALTER EXTENSION really uses): default_version from
+#	  vecidx.control, install scripts vecidx--V.sql and update scripts
+#	  vecidx--A--B.sql.  For every version other than the default it
+#	  creates the extension at that version, applies ALTER EXTENSION vecidx
+#	  UPDATE TO one step at a time along the shortest update path, and
+#	  compares a catalog fingerprint of the result (every member object,
+#	  plus the attributes of functions, operators, types, casts,
+#	  aggregates, operator classes and access methods) with a fresh install
+#	  of the default version.  With only one version there is nothing to
+#	  walk; the test still checks that a fresh install is at
+#	  default_version.
+#
 use strict;
 use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
 
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use HnswTap;
 
 my $pg_config = $ENV{PG_CONFIG} || 'pg_config';
 my $sharedir = `"$pg_config" --sharedir`;
@@ -137,7 +144,7 @@ WHERE of.oid IN (SELECT objid FROM m WHERE classid = 'pg_opfamily'::regclass)
 ORDER BY 1
 };
 
-my $node = PostgreSQL::Test::Cluster->new('upgrade');
+my $node = PostgreSQL::Test::Cluster->new('upgrade', node_port_params(0));
 $node->init;
 $node->start;
 

@@ -1,14 +1,15 @@
 #
 # HnswTap.pm
-#	  Helpers shared by the hnsw TAP tests (test/t/1xx_hnsw_*.pl).
+#	  Helpers shared by the TAP tests (test/t/*.pl): 00x test the extension,
+#	  1xx the hnsw index.
 #
 # new_node($name, $slot, %init_params): a PostgreSQL::Test::Cluster node,
 #	initialised (with %init_params), started, jit off, with the vecidx
 #	extension created in database postgres.  Ports come from
 #	PostgreSQL::Test::Cluster unless VECIDX_TAP_PORT_BASE is set: then each
 #	test file uses the ten ports from VECIDX_TAP_PORT_BASE + 10 * $slot
-#	(its number minus 100, 0 for numbers past 109), so that a sandbox can
-#	keep to its port range.
+#	(its number minus 100 where that is small, else 0: files run one at a
+#	time), so that a sandbox can keep to its port range.
 # node_port_params($slot): the (port => N) argument for another node of the
 #	same test file under VECIDX_TAP_PORT_BASE, or nothing.
 # check_index($node, $table, $index, $what): vecidx_hnsw_check($index) runs
@@ -17,6 +18,10 @@
 #	VACUUM (INDEX_CLEANUP ON) if rows were deleted or updated: a plain
 #	VACUUM may skip index vacuuming when few pages have dead items).
 #	Returns whether the check ran clean.
+# has_test_hooks($node): whether the installed module has the test-only
+#	hooks (vecidx.test_pause, test_level, test_crash_after_record: a build
+#	with USE_ASSERT_CHECKING).  The library is loaded first: before that, a
+#	SET of any vecidx.* name is accepted as a placeholder.
 # make_clusters($node, $dim, $seed): tables centres(k, c float8[]) of 20
 #	centres in [-1,1]^$dim, and function cluster_point(c) returning a point
 #	around a centre (each coordinate plus 0.5 times the sum of three uniforms
@@ -36,7 +41,7 @@ use PostgreSQL::Test::Cluster;
 use Test::More;
 
 our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10
-  create_check_state node_tid);
+  create_check_state node_tid has_test_hooks);
 
 my %used;
 
@@ -90,6 +95,14 @@ sub check_index
 
 	is($ret, 0, "$idx: vecidx_hnsw_check clean $what") or diag($err);
 	is($out, "$count|0", "$idx: every row a live node, none unreachable $what");
+	return $ret == 0;
+}
+
+sub has_test_hooks
+{
+	my ($node) = @_;
+	my ($ret) = $node->psql('postgres',
+		"LOAD 'vecidx'; SET vecidx.test_pause = ''; SET vecidx.test_crash_after_record = 0");
 	return $ret == 0;
 }
 

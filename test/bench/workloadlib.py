@@ -1,5 +1,5 @@
 """
-test/bench/issue4lib.py -- helpers shared by the issue-4 benchmarks
+test/bench/workloadlib.py -- helpers shared by the workload benchmarks
 (filtered.py, load.py): dataset loading, a throwaway PostgreSQL cluster,
 binary COPY of vectors, and small statistics helpers.
 
@@ -18,9 +18,11 @@ import time
 import numpy as np
 import psycopg
 
-DATA_DIR = os.environ.get("VX_DATA_DIR", "/work/shared/data")
+# the shared data folder next to the repository, unless VX_DATA_DIR says
+REPO_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA_DIR = os.environ.get("VX_DATA_DIR", os.path.join(REPO_DIR, "..", "shared", "data"))
 
-# Server settings from /work/shared/BENCHMARKS.md, scaled down to share the
+# Server settings from ../shared/BENCHMARKS.md (outside the repository), scaled down to share the
 # machine with other work.
 SERVER_SETTINGS = {
     "shared_buffers": "2GB",
