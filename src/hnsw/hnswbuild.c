@@ -565,12 +565,31 @@ mem_link0_locked(VxBuildState *bs, int64 from, int64 to, float d)
 	bn_div0(bs, f)[p] = newdiv;
 }
 
+/*
+ * Whether from's list at this layer names to already.  Only a parallel
+ * build can get there: to's search reached from through a layer above,
+ * from chose to as a neighbour on this layer before to had set its own
+ * list here, and to then chose from.
+ */
+static bool
+mem_has_link(VxBuildState *bs, int64 from, int layer, int64 to)
+{
+	BNode	   *f = &bs->nodes[from];
+	int32	   *list = bnode_list(bs, f, layer);
+
+	for (int i = 0; i < bn_cnt(bs, f)[layer]; i++)
+		if (list[i] == (int32) to)
+			return true;
+	return false;
+}
+
 /* the two link rules under the lock of the node whose list changes */
 static void
 mem_link_upper(VxBuildState *bs, int64 from, int layer, int64 to)
 {
 	node_lock(bs, from, LW_EXCLUSIVE);
-	mem_link_upper_locked(bs, from, layer, to);
+	if (bs->locks == NULL || !mem_has_link(bs, from, layer, to))
+		mem_link_upper_locked(bs, from, layer, to);
 	node_unlock(bs, from);
 }
 
@@ -578,7 +597,8 @@ static void
 mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
 {
 	node_lock(bs, from, LW_EXCLUSIVE);
-	mem_link0_locked(bs, from, to, d);
+	if (bs->locks == NULL || !mem_has_link(bs, from, 0, to))
+		mem_link0_locked(bs, from, to, d);
 	node_unlock(bs, from);
 }
 
@@ -1786,6 +1806,7 @@ vx_build_worker_main(dsm_segment *seg, shm_toc *toc)
 	bs.info->trained = sh->trained;
 	vxq_finish(&bs.info->quant);
 	attach_graph(&bs, sh, graph, 1);
+	vx_test_point("build-worker-scan");
 	participate(&bs, indexInfo, pscan);
 	free_build_state(&bs);
 
