@@ -1290,22 +1290,29 @@ spill(VxBuildState *bs)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
 }
 
+/* a scanned row into bs->xbuf, prepared; false for a row not to index */
+static bool
+prepare_row(VxBuildState *bs, Datum *values, bool *isnull)
+{
+	MemoryContext old;
+	bool		ok;
+
+	if (isnull[0])
+		return false;
+	old = MemoryContextSwitchTo(bs->tmpcxt);
+	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(bs->tmpcxt);
+	return ok;
+}
+
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *state)
 {
 	VxBuildState *bs = (VxBuildState *) state;
-	MemoryContext old;
-	bool		ok;
 
-	if (isnull[0])
-		return;
-
-	old = MemoryContextSwitchTo(bs->tmpcxt);
-	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(bs->tmpcxt);
-	if (!ok)
+	if (!prepare_row(bs, values, isnull))
 		return;
 
 	bs->indtuples++;
@@ -1598,16 +1605,8 @@ train_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *state)
 {
 	VxBuildState *bs = (VxBuildState *) state;
-	MemoryContext old;
-	bool		ok;
 
-	if (isnull[0] || bs->ntrain >= bs->traincap)
-		return;
-	old = MemoryContextSwitchTo(bs->tmpcxt);
-	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(bs->tmpcxt);
-	if (!ok)
+	if (bs->ntrain >= bs->traincap || !prepare_row(bs, values, isnull))
 		return;
 	vxq_range_add(&bs->range, bs->xbuf);
 	bs->ntrain++;

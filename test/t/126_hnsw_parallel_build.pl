@@ -94,6 +94,21 @@ $ms += $_ / @ser for @ser;
 cmp_ok(abs($mp - $ms), '<=', 0.01,
 	sprintf('mean recall@10 of the parallel builds (%.4f) within 0.01 of the serial ones (%.4f)', $mp, $ms));
 
+# CREATE INDEX CONCURRENTLY builds in parallel too (an MVCC snapshot for
+# the scan); the table stays writable
+{
+	my ($ret, $out, $err) = $node->psql('postgres', qq{
+		$parallel
+		SET client_min_messages = debug1;
+		CREATE INDEX CONCURRENTLY par_cic ON items USING hnsw (v vector_l2_ops);
+	}, extra_params => [ '-v', 'VERBOSITY=default' ]);
+	is($ret, 0, 'par_cic: CREATE INDEX CONCURRENTLY succeeds') or diag($err);
+	my ($launched) = $err =~ /hnsw build: (\d+) parallel workers launched/;
+	cmp_ok($launched // 0, '>', 0, 'par_cic: the build launched workers');
+	check_index($node, 'items', 'par_cic', 'after a concurrent parallel build');
+	$node->safe_psql('postgres', 'DROP INDEX par_cic');
+}
+
 # statistics that claim 60 rows: the shared graph is sized for about
 # 1,100 nodes and fills; the process that finds it full writes it out and
 # every participant inserts the rest on disk
