@@ -101,4 +101,35 @@ vx_disable_path(IndexPath *path)
 #endif
 }
 
+/*
+ * Workers for a parallel build.  17 added amcanbuildparallel and plans the
+ * workers in index_build() for every access method that sets it
+ * (ii_ParallelWorkers); 15 and 16 plan them there for btree only, so the
+ * build asks plan_create_index_workers() itself, under the same condition
+ * (normal processing; it honours max_parallel_maintenance_workers, the
+ * table's parallel_workers, min_parallel_table_scan_size and 32 MB of
+ * maintenance_work_mem per participant).  An empty heap (TRUNCATE's
+ * rebuild) is built in one process on every major.
+ */
+#if PG_VERSION_NUM < 170000
+#include "miscadmin.h"
+#include "optimizer/optimizer.h"
+#endif
+#include "nodes/execnodes.h"
+#include "storage/bufmgr.h"
+
+static inline int
+vx_build_workers(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	if (RelationGetNumberOfBlocks(heap) == 0)
+		return 0;
+#if PG_VERSION_NUM >= 170000
+	return indexInfo->ii_ParallelWorkers;
+#else
+	if (!IsNormalProcessingMode())
+		return 0;
+	return plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+#endif
+}
+
 #endif							/* VECIDX_COMPAT_H */

@@ -202,7 +202,7 @@ hnswhandler(PG_FUNCTION_ARGS)
 	amroutine->ampredlocks = false;
 	amroutine->amcanparallel = false;
 #if PG_VERSION_NUM >= 170000
-	amroutine->amcanbuildparallel = false;	/* the build runs in one process */
+	amroutine->amcanbuildparallel = true;	/* hnswbuild.c, "Parallel build" */
 #endif
 	amroutine->amcaninclude = false;
 	amroutine->amusemaintenanceworkmem = false;

@@ -17,6 +17,8 @@
 #include "access/amapi.h"
 #include "access/genam.h"
 #include "lib/pairingheap.h"
+#include "storage/dsm.h"
+#include "storage/shm_toc.h"
 #include "nodes/execnodes.h"
 #include "nodes/pathnodes.h"
 #include "utils/rel.h"
@@ -319,6 +321,7 @@ extern void vx_test_record(XLogRecPtr lsn);
 /* AM callbacks */
 extern IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 extern void hnswbuildempty(Relation index);
+extern PGDLLEXPORT void vx_build_worker_main(dsm_segment *seg, shm_toc *toc);
 extern bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 					   Relation heap, IndexUniqueCheck checkUnique,
 					   bool indexUnchanged, IndexInfo *indexInfo);

@@ -33,30 +33,44 @@
 #include <math.h>
 
 #include "access/generic_xlog.h"
+#include "access/parallel.h"
+#include "access/detoast.h"
+#include "access/heaptoast.h"
+#include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "storage/lwlock.h"
 #include "storage/smgr.h"
+#include "storage/spin.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "hnsw.h"
 
-/* a node of the in-memory graph */
+/*
+ * A node of the in-memory graph.  Its variable part (code, layer-0
+ * distances and diversity flags, list lengths, neighbour ids) is one block
+ * of the arena at offset "data" from VxBuildState.base: a pointer in a
+ * serial build (base 0), an offset into the shared graph in a parallel one
+ * (base: where this process mapped it), so the same code serves both.
+ */
 typedef struct BNode
 {
 	ItemPointerData heaptid;
 	ItemPointerData tid;		/* where it goes on disk (layout) */
 	uint8		level;
+	bool		div0ok;			/* div0 flags valid (below) */
 	float		resid;
 	float		norm;
 	float		aux;
-	char	   *code;
-	int32	   *nbr;			/* layer 0: 2m slots, then m per layer */
-	uint8	   *cnt;			/* list length per layer */
+	Size		data;			/* the arena block, see bn_*() */
 
 	/*
 	 * Layer 0 while nodes are inserted (not after the repair pass): the
@@ -65,10 +79,52 @@ typedef struct BNode
 	 * would keep it: no closer diverse member is nearer to it than this
 	 * node is).  div0 is valid only when div0ok.
 	 */
-	float	   *d0;
-	bool	   *div0;
-	bool		div0ok;
 } BNode;
+
+/*
+ * What a parallel build shares (README, "Parallel build"): set up by the
+ * leader, in the DSM segment under VX_KEY_SHARED.  The graph itself (node
+ * array, node locks, arena) is under VX_KEY_GRAPH, the parallel heap scan
+ * under VX_KEY_SCAN, the quantizer's offsets under VX_KEY_OFFSETS.
+ */
+typedef struct VxBuildShared
+{
+	/* constant once the workers run */
+	Oid			heaprelid;
+	Oid			indexrelid;
+	bool		isconcurrent;
+	bool		trained;
+	float		qscale;
+	int			tranche;		/* of the LWLocks below and in the graph */
+	int64		capnodes;		/* node array length */
+	Size		arena_size;		/* bytes of arena after the node locks */
+
+	/* the allocator: nnodes and arena_used, under mutex */
+	slock_t		mutex;
+	int64		nnodes;
+	Size		arena_used;
+	double		reltuples;		/* sum over participants, under mutex */
+	pg_atomic_uint64 indtuples; /* rows indexed so far (progress) */
+
+	/*
+	 * graph_lock: held shared by a process while it adds a node to the
+	 * graph, exclusively by the one that writes the graph out when it is
+	 * full (flushed then says so; the remaining rows go to disk).
+	 * entry_lock: guards entry and entry_level; held exclusively for a
+	 * whole insert by a node that may become the entry point.
+	 * Lock order: graph_lock, entry_lock, one node lock (never two).
+	 */
+	LWLock		graph_lock;
+	LWLock		entry_lock;
+	bool		flushed;
+	int64		entry;
+	int			entry_level;
+} VxBuildShared;
+
+#define VX_KEY_SHARED	UINT64CONST(0xA000000000000001)
+#define VX_KEY_SCAN		UINT64CONST(0xA000000000000002)
+#define VX_KEY_GRAPH	UINT64CONST(0xA000000000000003)
+#define VX_KEY_OFFSETS	UINT64CONST(0xA000000000000004)
 
 typedef struct VxBuildState
 {
@@ -92,12 +148,22 @@ typedef struct VxBuildState
 	uint32	   *tags;			/* visited tags, one per node */
 	uint32		tag;
 	VxQuery		query;
+	uintptr_t	base;			/* BNode.data is relative to this */
+	Size		off_d0;			/* offsets in a node's arena block */
+	Size		off_div0;
+	Size		off_cnt;
+
+	/* parallel build: NULL in a serial one */
+	VxBuildShared *shared;
+	LWLock	   *locks;			/* one per node; NULL: no concurrency */
+	bool		leader;			/* reports progress */
 
 	/* memory */
 	char	   *arena;
 	Size		arena_left;
 	Size		mem_budget;		/* maintenance_work_mem */
 	Size		mem_peak;		/* most the build contexts held (DEBUG1) */
+	Size		mem_shared;		/* parallel: the graph segment, all tags */
 	bool		ondisk;			/* spilled: rows go through the insert path */
 
 	double		reltuples;
@@ -145,7 +211,12 @@ budget_left(VxBuildState *bs)
 	return taken < bs->mem_budget ? bs->mem_budget - taken : 0;
 }
 
-/* arena bytes of one node of this level: what add_node takes from it */
+/*
+ * Arena bytes of one node of this level: what add_node takes from it.  The
+ * block holds, in this order, the code, the layer-0 distances (2m floats),
+ * the diversity flags (2m), the list lengths (level + 1) and the neighbour
+ * ids (2m, then m per upper layer), each part MAXALIGNed.
+ */
 static Size
 node_arena_size(const VxIndexInfo *info, int level)
 {
@@ -154,6 +225,69 @@ node_arena_size(const VxIndexInfo *info, int level)
 	return MAXALIGN(info->codesize) + MAXALIGN(sizeof(int32) * slots) +
 		MAXALIGN(level + 1) + MAXALIGN(sizeof(float) * 2 * info->m) +
 		MAXALIGN(sizeof(bool) * 2 * info->m);
+}
+
+/* the fixed offsets of a node's arena block (node_arena_size) */
+static void
+set_node_offsets(VxBuildState *bs)
+{
+	const VxIndexInfo *info = bs->info;
+
+	bs->off_d0 = MAXALIGN(info->codesize);
+	bs->off_div0 = bs->off_d0 + MAXALIGN(sizeof(float) * 2 * info->m);
+	bs->off_cnt = bs->off_div0 + MAXALIGN(sizeof(bool) * 2 * info->m);
+}
+
+static inline char *
+bn_code(const VxBuildState *bs, const BNode *n)
+{
+	return (char *) (bs->base + n->data);
+}
+
+static inline float *
+bn_d0(const VxBuildState *bs, const BNode *n)
+{
+	return (float *) (bs->base + n->data + bs->off_d0);
+}
+
+static inline bool *
+bn_div0(const VxBuildState *bs, const BNode *n)
+{
+	return (bool *) (bs->base + n->data + bs->off_div0);
+}
+
+static inline uint8 *
+bn_cnt(const VxBuildState *bs, const BNode *n)
+{
+	return (uint8 *) (bs->base + n->data + bs->off_cnt);
+}
+
+/* the neighbour ids, layer 0 first */
+static inline int32 *
+bn_nbr(const VxBuildState *bs, const BNode *n)
+{
+	return (int32 *) (bs->base + n->data + bs->off_cnt + MAXALIGN(n->level + 1));
+}
+
+/*
+ * Node locks (parallel build only; no-ops otherwise).  A process holds at
+ * most one node lock at a time, and never waits for anything else while
+ * it holds one: reading a list takes it shared, changing a list (or the
+ * distances and flags beside it) exclusively.  Codes and levels never
+ * change once a node is linked, so distances need no lock.
+ */
+static inline void
+node_lock(VxBuildState *bs, int64 id, LWLockMode mode)
+{
+	if (bs->locks)
+		LWLockAcquire(&bs->locks[id], mode);
+}
+
+static inline void
+node_unlock(VxBuildState *bs, int64 id)
+{
+	if (bs->locks)
+		LWLockRelease(&bs->locks[id]);
 }
 
 /*
@@ -204,15 +338,17 @@ arena_alloc(VxBuildState *bs, Size size)
 }
 
 static inline int32 *
-bnode_list(const VxIndexInfo *info, BNode *n, int layer)
+bnode_list(const VxBuildState *bs, BNode *n, int layer)
 {
-	return n->nbr + (layer == 0 ? 0 : 2 * info->m + (layer - 1) * info->m);
+	int			m = bs->info->m;
+
+	return bn_nbr(bs, n) + (layer == 0 ? 0 : 2 * m + (layer - 1) * m);
 }
 
 static inline float
 bnode_distance(VxBuildState *bs, BNode *n)
 {
-	return vx_distance(&bs->query, n->code, n->aux);
+	return vx_distance(&bs->query, bn_code(bs, n), n->aux);
 }
 
 /* in-memory expand for the shared layer search */
@@ -221,11 +357,13 @@ mem_expand(void *graph, uint64 id, int layer, VxCand *out)
 {
 	VxBuildState *bs = (VxBuildState *) graph;
 	BNode	   *n = &bs->nodes[id];
-	int32	   *list = bnode_list(bs->info, n, layer);
-	int			cnt = n->cnt[layer];
+	int32	   *list = bnode_list(bs, n, layer);
+	int			cnt;
 	int32		todo[2 * VX_MAX_M];
 	int			k = 0;
 
+	node_lock(bs, (int64) id, LW_SHARED);
+	cnt = bn_cnt(bs, n)[layer];
 	for (int i = 0; i < cnt; i++)
 	{
 		int32		nb = list[i];
@@ -234,9 +372,10 @@ mem_expand(void *graph, uint64 id, int layer, VxCand *out)
 		{
 			bs->tags[nb] = bs->tag;
 			todo[k++] = nb;
-			__builtin_prefetch(bs->nodes[nb].code);
+			__builtin_prefetch(bn_code(bs, &bs->nodes[nb]));
 		}
 	}
+	node_unlock(bs, (int64) id);
 	for (int i = 0; i < k; i++)
 	{
 		out[i].id = todo[i];
@@ -260,7 +399,7 @@ mem_choose(VxBuildState *bs, VxCand *cands, int n, int keep, int fill,
 
 	for (int i = 0; i < n; i++)
 	{
-		codes[i] = bs->nodes[cands[i].id].code;
+		codes[i] = bn_code(bs, &bs->nodes[cands[i].id]);
 		auxes[i] = bs->nodes[cands[i].id].aux;
 	}
 	k = vx_select_neighbors(bs->info, cands, n, codes, auxes, keep, 0, chosen);
@@ -286,19 +425,19 @@ mem_select(VxBuildState *bs, VxCand *cands, int n, int keep, int fill, int32 *ou
  * heuristic (layer 0 has its own rule: mem_link0).
  */
 static void
-mem_link_upper(VxBuildState *bs, int64 from, int layer, int64 to)
+mem_link_upper_locked(VxBuildState *bs, int64 from, int layer, int64 to)
 {
 	const VxIndexInfo *info = bs->info;
 	BNode	   *f = &bs->nodes[from];
-	int32	   *list = bnode_list(info, f, layer);
+	int32	   *list = bnode_list(bs, f, layer);
 	int			cap = vx_layer_slots(info->m, layer);
-	int			cnt = f->cnt[layer];
+	int			cnt = bn_cnt(bs, f)[layer];
 	VxCand		cands[2 * VX_MAX_M + 1];
 
 	if (cnt < cap)
 	{
 		list[cnt] = (int32) to;
-		f->cnt[layer]++;
+		bn_cnt(bs, f)[layer]++;
 		return;
 	}
 	for (int i = 0; i < cnt; i++)
@@ -306,21 +445,21 @@ mem_link_upper(VxBuildState *bs, int64 from, int layer, int64 to)
 		BNode	   *o = &bs->nodes[list[i]];
 
 		cands[i].id = list[i];
-		cands[i].dist = vx_code_distance(info, f->code, f->aux, o->code, o->aux);
+		cands[i].dist = vx_code_distance(info, bn_code(bs, f), f->aux, bn_code(bs, o), o->aux);
 	}
 	cands[cnt].id = to;
-	cands[cnt].dist = vx_code_distance(info, f->code, f->aux,
-									   bs->nodes[to].code, bs->nodes[to].aux);
+	cands[cnt].dist = vx_code_distance(info, bn_code(bs, f), f->aux,
+									   bn_code(bs, &bs->nodes[to]), bs->nodes[to].aux);
 	vx_sort_cands(cands, cnt + 1);
-	f->cnt[layer] = (uint8) mem_select(bs, cands, cnt + 1, cap, 0, list);
+	bn_cnt(bs, f)[layer] = (uint8) mem_select(bs, cands, cnt + 1, cap, 0, list);
 }
 
 /* distance between two in-memory nodes */
 static inline float
 bnode_pair_distance(VxBuildState *bs, int64 a, int64 b)
 {
-	return vx_code_distance(bs->info, bs->nodes[a].code, bs->nodes[a].aux,
-							bs->nodes[b].code, bs->nodes[b].aux);
+	return vx_code_distance(bs->info, bn_code(bs, &bs->nodes[a]), bs->nodes[a].aux,
+							bn_code(bs, &bs->nodes[b]), bs->nodes[b].aux);
 }
 
 /* (re)compute the diversity flags of a sorted layer-0 list */
@@ -329,18 +468,18 @@ bnode_div0(VxBuildState *bs, BNode *f)
 {
 	VxCand		cands[2 * VX_MAX_M];
 	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
-	int			cnt = f->cnt[0];
+	int			cnt = bn_cnt(bs, f)[0];
 	int			k;
 
 	for (int i = 0; i < cnt; i++)
 	{
-		cands[i].id = f->nbr[i];
-		cands[i].dist = f->d0[i];
+		cands[i].id = bn_nbr(bs, f)[i];
+		cands[i].dist = bn_d0(bs, f)[i];
 	}
 	k = mem_choose(bs, cands, cnt, cnt, 0, chosen, NULL);
-	memset(f->div0, 0, sizeof(bool) * cnt);
+	memset(bn_div0(bs, f), 0, sizeof(bool) * cnt);
 	for (int i = 0; i < k; i++)
-		f->div0[chosen[i]] = true;
+		bn_div0(bs, f)[chosen[i]] = true;
 	f->div0ok = true;
 }
 
@@ -361,26 +500,26 @@ bnode_div0(VxBuildState *bs, BNode *f)
  * goes).
  */
 static void
-mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
+mem_link0_locked(VxBuildState *bs, int64 from, int64 to, float d)
 {
 	BNode	   *f = &bs->nodes[from];
-	int32	   *list = f->nbr;
+	int32	   *list = bn_nbr(bs, f);
 	int			cap = vx_layer_slots(bs->info->m, 0);
-	int			cnt = f->cnt[0];
+	int			cnt = bn_cnt(bs, f)[0];
 	int			p = cnt;
 	bool		newdiv = true;
 	int			drop;
 
-	while (p > 0 && f->d0[p - 1] > d)
+	while (p > 0 && bn_d0(bs, f)[p - 1] > d)
 		p--;
 
 	if (cnt < cap)
 	{
 		memmove(list + p + 1, list + p, sizeof(int32) * (cnt - p));
-		memmove(f->d0 + p + 1, f->d0 + p, sizeof(float) * (cnt - p));
+		memmove(bn_d0(bs, f) + p + 1, bn_d0(bs, f) + p, sizeof(float) * (cnt - p));
 		list[p] = (int32) to;
-		f->d0[p] = d;
-		f->cnt[0]++;
+		bn_d0(bs, f)[p] = d;
+		bn_cnt(bs, f)[0]++;
 		f->div0ok = false;
 		return;
 	}
@@ -388,12 +527,12 @@ mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
 	if (!f->div0ok)
 		bnode_div0(bs, f);
 	for (int j = 0; j < p && newdiv; j++)
-		if (f->div0[j] && bnode_pair_distance(bs, to, list[j]) < d)
+		if (bn_div0(bs, f)[j] && bnode_pair_distance(bs, to, list[j]) < d)
 			newdiv = false;
 	if (newdiv)
 		for (int i = p; i < cnt; i++)
-			if (f->div0[i] && bnode_pair_distance(bs, list[i], to) < f->d0[i])
-				f->div0[i] = false;
+			if (bn_div0(bs, f)[i] && bnode_pair_distance(bs, list[i], to) < bn_d0(bs, f)[i])
+				bn_div0(bs, f)[i] = false;
 
 	/*
 	 * The one to drop, in the merged order (members before p, the new one
@@ -402,7 +541,7 @@ mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
 	drop = cnt;
 	for (int i = cnt; i >= 0; i--)
 	{
-		bool		div = i == p ? newdiv : f->div0[i < p ? i : i - 1];
+		bool		div = i == p ? newdiv : bn_div0(bs, f)[i < p ? i : i - 1];
 
 		if (!div)
 		{
@@ -416,20 +555,57 @@ mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
 	{
 		/* remove drop, shift drop+1 .. p-1 down, insert at p - 1 */
 		memmove(list + drop, list + drop + 1, sizeof(int32) * (p - 1 - drop));
-		memmove(f->d0 + drop, f->d0 + drop + 1, sizeof(float) * (p - 1 - drop));
-		memmove(f->div0 + drop, f->div0 + drop + 1, sizeof(bool) * (p - 1 - drop));
+		memmove(bn_d0(bs, f) + drop, bn_d0(bs, f) + drop + 1, sizeof(float) * (p - 1 - drop));
+		memmove(bn_div0(bs, f) + drop, bn_div0(bs, f) + drop + 1, sizeof(bool) * (p - 1 - drop));
 		p--;
 	}
 	else
 	{
 		/* drop is merged index > p: old index drop - 1; shift p .. drop-2 up */
 		memmove(list + p + 1, list + p, sizeof(int32) * (drop - 1 - p));
-		memmove(f->d0 + p + 1, f->d0 + p, sizeof(float) * (drop - 1 - p));
-		memmove(f->div0 + p + 1, f->div0 + p, sizeof(bool) * (drop - 1 - p));
+		memmove(bn_d0(bs, f) + p + 1, bn_d0(bs, f) + p, sizeof(float) * (drop - 1 - p));
+		memmove(bn_div0(bs, f) + p + 1, bn_div0(bs, f) + p, sizeof(bool) * (drop - 1 - p));
 	}
 	list[p] = (int32) to;
-	f->d0[p] = d;
-	f->div0[p] = newdiv;
+	bn_d0(bs, f)[p] = d;
+	bn_div0(bs, f)[p] = newdiv;
+}
+
+/*
+ * Whether from's list at this layer names to already.  Only a parallel
+ * build can get there: to's search reached from through a layer above,
+ * from chose to as a neighbour on this layer before to had set its own
+ * list here, and to then chose from.
+ */
+static bool
+mem_has_link(VxBuildState *bs, int64 from, int layer, int64 to)
+{
+	BNode	   *f = &bs->nodes[from];
+	int32	   *list = bnode_list(bs, f, layer);
+
+	for (int i = 0; i < bn_cnt(bs, f)[layer]; i++)
+		if (list[i] == (int32) to)
+			return true;
+	return false;
+}
+
+/* the two link rules under the lock of the node whose list changes */
+static void
+mem_link_upper(VxBuildState *bs, int64 from, int layer, int64 to)
+{
+	node_lock(bs, from, LW_EXCLUSIVE);
+	if (bs->locks == NULL || !mem_has_link(bs, from, layer, to))
+		mem_link_upper_locked(bs, from, layer, to);
+	node_unlock(bs, from);
+}
+
+static void
+mem_link0(VxBuildState *bs, int64 from, int64 to, float d)
+{
+	node_lock(bs, from, LW_EXCLUSIVE);
+	if (bs->locks == NULL || !mem_has_link(bs, from, 0, to))
+		mem_link0_locked(bs, from, to, d);
+	node_unlock(bs, from);
 }
 
 /*
@@ -454,16 +630,66 @@ mem_own0(VxBuildState *bs, BNode *n, VxCand *res, int nres)
 	for (int i = 0; i < nres; i++)
 		if (pick[i])
 		{
-			n->nbr[c] = (int32) res[i].id;
-			n->d0[c] = res[i].dist;
-			n->div0[c] = pick[i] == 2;
+			bn_nbr(bs, n)[c] = (int32) res[i].id;
+			bn_d0(bs, n)[c] = res[i].dist;
+			bn_div0(bs, n)[c] = pick[i] == 2;
 			c++;
 		}
-	n->cnt[0] = (uint8) c;
+	bn_cnt(bs, n)[0] = (uint8) c;
 	n->div0ok = true;
 }
 
-/* insert node id (already coded) into the in-memory graph */
+/*
+ * Where an insert starts: the entry point and its level.  In a parallel
+ * build, a node whose level is above the entry point's keeps the entry
+ * lock for its whole insert (*held; end_insert releases it), so that two
+ * such nodes cannot each link only below the other's level.
+ */
+static void
+begin_insert(VxBuildState *bs, int level, bool *held)
+{
+	VxBuildShared *sh = bs->shared;
+
+	*held = false;
+	if (sh == NULL)
+		return;
+	LWLockAcquire(&sh->entry_lock, LW_SHARED);
+	if (level > sh->entry_level)
+	{
+		LWLockRelease(&sh->entry_lock);
+		LWLockAcquire(&sh->entry_lock, LW_EXCLUSIVE);
+		*held = level > sh->entry_level;
+	}
+	bs->entry = sh->entry;
+	bs->entry_level = sh->entry_level;
+	if (!*held)
+		LWLockRelease(&sh->entry_lock);
+}
+
+/* make id the entry point if its level is above the current one */
+static void
+end_insert(VxBuildState *bs, int64 id, int level, bool held)
+{
+	if (level > bs->entry_level)
+	{
+		bs->entry = id;
+		bs->entry_level = level;
+	}
+	if (held)
+	{
+		bs->shared->entry = bs->entry;
+		bs->shared->entry_level = bs->entry_level;
+		LWLockRelease(&bs->shared->entry_lock);
+	}
+}
+
+/*
+ * Insert node id (already coded) into the in-memory graph.  In a parallel
+ * build other processes insert at the same time: the node's own lists are
+ * set under its lock and copied before the back links are made, since
+ * other inserts may link to it (and prune its lists) as soon as one of its
+ * neighbours names it.
+ */
 static void
 mem_insert(VxBuildState *bs, int64 id)
 {
@@ -475,15 +701,18 @@ mem_insert(VxBuildState *bs, int64 id)
 	VxCand	   *res;
 	int			neps = 1;
 	int			ef = info->ef_construction;
+	bool		held;
+	int32		mine[2 * VX_MAX_M];
+	float		mined[2 * VX_MAX_M];
 
+	begin_insert(bs, level, &held);
 	if (bs->entry < 0)
 	{
-		bs->entry = id;
-		bs->entry_level = level;
+		end_insert(bs, id, level, held);
 		return;
 	}
 
-	vx_query_set_code(&bs->query, n->code, n->aux);
+	vx_query_set_code(&bs->query, bn_code(bs, n), n->aux);
 
 	s.graph = bs;
 	s.expand = mem_expand;
@@ -496,6 +725,7 @@ mem_insert(VxBuildState *bs, int64 id)
 	for (int layer = bs->entry_level; layer >= 0; layer--)
 	{
 		int			nres;
+		int			k;
 
 		bs->tag++;
 		bs->tags[id] = bs->tag;
@@ -510,31 +740,32 @@ mem_insert(VxBuildState *bs, int64 id)
 			continue;
 		}
 		nres = vx_search_layer(&s, eps, neps, ef, layer, res);
+		node_lock(bs, id, LW_EXCLUSIVE);
 		if (layer == 0)
 		{
 			mem_own0(bs, n, res, nres);
-			for (int i = 0; i < n->cnt[0]; i++)
-				mem_link0(bs, n->nbr[i], id, n->d0[i]);
+			k = bn_cnt(bs, n)[0];
+			memcpy(mined, bn_d0(bs, n), sizeof(float) * k);
 		}
 		else
+			k = bn_cnt(bs, n)[layer] =
+				(uint8) mem_select(bs, res, nres, vx_layer_slots(info->m, layer), 0,
+								   bnode_list(bs, n, layer));
+		memcpy(mine, bnode_list(bs, n, layer), sizeof(int32) * k);
+		node_unlock(bs, id);
+		for (int i = 0; i < k; i++)
 		{
-			n->cnt[layer] = (uint8) mem_select(bs, res, nres,
-											   vx_layer_slots(info->m, layer), 0,
-											   bnode_list(info, n, layer));
-			for (int i = 0; i < n->cnt[layer]; i++)
-				mem_link_upper(bs, bnode_list(info, n, layer)[i], layer, id);
+			if (layer == 0)
+				mem_link0(bs, mine[i], id, mined[i]);
+			else
+				mem_link_upper(bs, mine[i], layer, id);
 		}
 		memcpy(eps, res, sizeof(VxCand) * nres);
 		neps = nres;
 	}
 	pfree(eps);
 	pfree(res);
-
-	if (level > bs->entry_level)
-	{
-		bs->entry = id;
-		bs->entry_level = level;
-	}
+	end_insert(bs, id, level, held);
 }
 
 /* mark everything reachable from start over layer-0 edges */
@@ -551,9 +782,9 @@ mark_from(VxBuildState *bs, uint8 *reached, int64 start, int64 *queue)
 	while (head < tail)
 	{
 		BNode	   *n = &bs->nodes[queue[head++]];
-		int32	   *list = bnode_list(bs->info, n, 0);
+		int32	   *list = bnode_list(bs, n, 0);
 
-		for (int i = 0; i < n->cnt[0]; i++)
+		for (int i = 0; i < bn_cnt(bs, n)[0]; i++)
 			if (!reached[list[i]])
 			{
 				reached[list[i]] = 1;
@@ -573,22 +804,22 @@ repair_link(VxBuildState *bs, int64 v, int64 u)
 	const VxIndexInfo *info = bs->info;
 	BNode	   *bv = &bs->nodes[v];
 	BNode	   *bu = &bs->nodes[u];
-	int32	   *vl = bnode_list(info, bv, 0);
-	int32	   *ul = bnode_list(info, bu, 0);
+	int32	   *vl = bnode_list(bs, bv, 0);
+	int32	   *ul = bnode_list(bs, bu, 0);
 	int			cap = vx_layer_slots(info->m, 0);
 	int			far = -1;
 	float		fard = -FLT_MAX;	/* inner-product distances are negative */
 	bool		has = false;
 
-	if (bv->cnt[0] < cap)
+	if (bn_cnt(bs, bv)[0] < cap)
 	{
-		vl[bv->cnt[0]++] = (int32) u;
+		vl[bn_cnt(bs, bv)[0]++] = (int32) u;
 		return true;
 	}
-	for (int i = 0; i < bv->cnt[0]; i++)
+	for (int i = 0; i < bn_cnt(bs, bv)[0]; i++)
 	{
 		BNode	   *o = &bs->nodes[vl[i]];
-		float		d = vx_code_distance(info, bv->code, bv->aux, o->code, o->aux);
+		float		d = vx_code_distance(info, bn_code(bs, bv), bv->aux, bn_code(bs, o), o->aux);
 
 		if ((far < 0 || d > fard) && vl[i] != u)
 		{
@@ -598,7 +829,7 @@ repair_link(VxBuildState *bs, int64 v, int64 u)
 	}
 	if (far < 0)
 		return false;
-	for (int i = 0; i < bu->cnt[0]; i++)
+	for (int i = 0; i < bn_cnt(bs, bu)[0]; i++)
 		if (ul[i] == vl[far])
 			has = true;
 	if (!has)
@@ -607,10 +838,10 @@ repair_link(VxBuildState *bs, int64 v, int64 u)
 		 * u is unreachable, so its own edges carry nobody's reachability:
 		 * when its list is full, w may overwrite the last one.
 		 */
-		if (bu->cnt[0] >= cap)
+		if (bn_cnt(bs, bu)[0] >= cap)
 			ul[cap - 1] = vl[far];
 		else
-			ul[bu->cnt[0]++] = vl[far];
+			ul[bn_cnt(bs, bu)[0]++] = vl[far];
 	}
 	vl[far] = (int32) u;
 	return true;
@@ -652,7 +883,7 @@ repair_reachability(VxBuildState *bs)
 		if (reached[u])
 			continue;
 		CHECK_FOR_INTERRUPTS();
-		vx_query_set_code(&bs->query, bu->code, bu->aux);
+		vx_query_set_code(&bs->query, bn_code(bs, bu), bu->aux);
 		ep.id = bs->entry;
 		ep.dist = bnode_distance(bs, &bs->nodes[bs->entry]);
 		for (int layer = bs->entry_level; layer >= 0; layer--)
@@ -712,6 +943,29 @@ graph_has_room(VxBuildState *bs, int level)
 }
 
 /*
+ * Set up node id, whose arena block is at offset data, for row x: code it,
+ * no neighbours yet.
+ */
+static void
+fill_node(VxBuildState *bs, int64 id, Size data, const float *x,
+		  ItemPointer heaptid, int level)
+{
+	const VxIndexInfo *info = bs->info;
+	BNode	   *n = &bs->nodes[id];
+	VxCodeInfo	ci;
+
+	n->heaptid = *heaptid;
+	n->level = (uint8) level;
+	n->data = data;
+	n->div0ok = false;
+	memset(bn_cnt(bs, n), 0, level + 1);
+	vx_encode(info, x, bn_code(bs, n), &ci);
+	n->resid = info->metric == VX_METRIC_L1 ? ci.resid_l1 : ci.resid_l2;
+	n->norm = ci.norm;
+	n->aux = ci.offset_dot;
+}
+
+/*
  * Code a prepared vector and add it to the in-memory graph with the given
  * level.  Allocates in bs->graphcxt; the caller has checked the budget
  * (graph_has_room).
@@ -719,10 +973,7 @@ graph_has_room(VxBuildState *bs, int level)
 static void
 add_node(VxBuildState *bs, const float *x, ItemPointer heaptid, int level)
 {
-	const VxIndexInfo *info = bs->info;
-	BNode	   *n;
-	VxCodeInfo	ci;
-	int			slots = 2 * info->m + level * info->m;
+	char	   *block;
 
 	if (bs->nnodes == bs->capnodes)
 	{
@@ -733,31 +984,22 @@ add_node(VxBuildState *bs, const float *x, ItemPointer heaptid, int level)
 		memset(bs->tags + bs->capnodes, 0, sizeof(uint32) * grow);
 		bs->capnodes += grow;
 	}
-	n = &bs->nodes[bs->nnodes];
-	n->heaptid = *heaptid;
-	n->level = (uint8) level;
-	n->code = arena_alloc(bs, info->codesize);
-	n->nbr = (int32 *) arena_alloc(bs, sizeof(int32) * slots);
-	n->cnt = (uint8 *) arena_alloc(bs, level + 1);
-	memset(n->cnt, 0, level + 1);
-	n->d0 = (float *) arena_alloc(bs, sizeof(float) * 2 * info->m);
-	n->div0 = (bool *) arena_alloc(bs, sizeof(bool) * 2 * info->m);
-	n->div0ok = false;
-	vx_encode(info, x, n->code, &ci);
-	n->resid = info->metric == VX_METRIC_L1 ? ci.resid_l1 : ci.resid_l2;
-	n->norm = ci.norm;
-	n->aux = ci.offset_dot;
-
+	block = arena_alloc(bs, node_arena_size(bs->info, level));
+	fill_node(bs, bs->nnodes, (uintptr_t) block - bs->base, x, heaptid, level);
 	mem_insert(bs, bs->nnodes);
 	bs->nnodes++;
 }
 
 static void spill(VxBuildState *bs);
+static bool shared_add_node(VxBuildState *bs, const float *x, ItemPointer heaptid,
+							int level);
+static void shared_spill(VxBuildState *bs);
 
 /*
  * Add one prepared row (trained quantizer): to the in-memory graph while
  * the budget holds it; otherwise, after writing out the graph (spill, the
- * first time), through the insert path.
+ * first time), through the insert path.  In a parallel build the graph is
+ * the shared one, and the first process that finds it full writes it out.
  */
 static void
 add_row(VxBuildState *bs, const float *x, ItemPointer heaptid)
@@ -768,7 +1010,13 @@ add_row(VxBuildState *bs, const float *x, ItemPointer heaptid)
 	{
 		int			level = vx_random_level(bs->info);
 
-		if (graph_has_room(bs, level))
+		if (bs->shared)
+		{
+			if (shared_add_node(bs, x, heaptid, level))
+				return;
+			shared_spill(bs);
+		}
+		else if (graph_has_room(bs, level))
 		{
 			old = MemoryContextSwitchTo(bs->graphcxt);
 			add_node(bs, x, heaptid, level);
@@ -776,7 +1024,8 @@ add_row(VxBuildState *bs, const float *x, ItemPointer heaptid)
 			build_memory(bs);
 			return;
 		}
-		spill(bs);
+		else
+			spill(bs);
 	}
 	old = MemoryContextSwitchTo(bs->tmpcxt);
 	vx_insert_vector(bs->index, x, heaptid);
@@ -915,9 +1164,9 @@ layout_nodes(VxBuildState *bs, BlockNumber firstblk, BlockNumber *lastblk)
 		}
 		{
 			BNode	   *n = &bs->nodes[order[head++]];
-			int32	   *list = bnode_list(info, n, 0);
+			int32	   *list = bnode_list(bs, n, 0);
 
-			for (int i = 0; i < n->cnt[0]; i++)
+			for (int i = 0; i < bn_cnt(bs, n)[0]; i++)
 				if (bs->tags[list[i]] != bs->tag)
 				{
 					bs->tags[list[i]] = bs->tag;
@@ -993,9 +1242,9 @@ write_graph(VxBuildState *bs)
 
 			for (int l = 0; l <= n->level; l++)
 			{
-				int32	   *list = bnode_list(info, n, l);
+				int32	   *list = bnode_list(bs, n, l);
 
-				counts[l] = n->cnt[l];
+				counts[l] = bn_cnt(bs, n)[l];
 				for (int j = 0; j < counts[l]; j++)
 					lists[l][j] = bs->nodes[list[j]].tid;
 				lp[l] = lists[l];
@@ -1003,7 +1252,7 @@ write_graph(VxBuildState *bs)
 			ci.resid_l1 = ci.resid_l2 = n->resid;
 			ci.norm = n->norm;
 			ci.offset_dot = n->aux;
-			tup = vx_form_node(info, &n->heaptid, n->level, &ci, n->code, lp, counts, &size);
+			tup = vx_form_node(info, &n->heaptid, n->level, &ci, bn_code(bs, n), lp, counts, &size);
 			if (PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false) !=
 				ItemPointerGetOffsetNumber(&n->tid))
 				elog(ERROR, "hnsw build: node layout does not match page for block %u", blk);
@@ -1023,13 +1272,19 @@ write_graph(VxBuildState *bs)
  * has its own context: a flush that spills inserts the rest of it).
  */
 static void
-spill(VxBuildState *bs)
+spill_notice(int64 nnodes)
 {
 	ereport(NOTICE,
 			(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
-					bs->nnodes),
+					nnodes),
 			 errdetail("The remaining rows are inserted into the index on disk, which is much slower."),
 			 errhint("Increase maintenance_work_mem to speed up builds.")));
+}
+
+static void
+spill(VxBuildState *bs)
+{
+	spill_notice(bs->nnodes);
 	write_graph(bs);
 	bs->ondisk = true;
 	MemoryContextReset(bs->graphcxt);
@@ -1040,22 +1295,29 @@ spill(VxBuildState *bs)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
 }
 
+/* a scanned row into bs->xbuf, prepared; false for a row not to index */
+static bool
+prepare_row(VxBuildState *bs, Datum *values, bool *isnull)
+{
+	MemoryContext old;
+	bool		ok;
+
+	if (isnull[0])
+		return false;
+	old = MemoryContextSwitchTo(bs->tmpcxt);
+	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(bs->tmpcxt);
+	return ok;
+}
+
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *state)
 {
 	VxBuildState *bs = (VxBuildState *) state;
-	MemoryContext old;
-	bool		ok;
 
-	if (isnull[0])
-		return;
-
-	old = MemoryContextSwitchTo(bs->tmpcxt);
-	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
-	MemoryContextSwitchTo(old);
-	MemoryContextReset(bs->tmpcxt);
-	if (!ok)
+	if (!prepare_row(bs, values, isnull))
 		return;
 
 	bs->indtuples++;
@@ -1070,7 +1332,15 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	}
 	else
 		add_row(bs, bs->xbuf, tid);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->indtuples);
+	if (bs->shared == NULL)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->indtuples);
+	else
+	{
+		uint64		done = pg_atomic_add_fetch_u64(&bs->shared->indtuples, 1);
+
+		if (bs->leader)
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) done);
+	}
 }
 
 static void
@@ -1119,6 +1389,16 @@ build_info(Relation index)
 	return info;
 }
 
+/* how many rows train the quantizer: as many as a quarter of the budget holds */
+static int
+train_rows(const VxBuildState *bs)
+{
+	Size		floatsz = sizeof(float) * VX_PREPARED_LEN(bs->info->dim);
+
+	return (int) Max(1, Min((bs->mem_budget / 4) / (floatsz + sizeof(ItemPointerData)),
+							1000000));
+}
+
 /*
  * The training buffer: as many rows as a quarter of maintenance_work_mem
  * holds as floats (with their heap TIDs), in its own context under the
@@ -1135,8 +1415,7 @@ init_trainbuf(VxBuildState *bs)
 	bs->traincxt = AllocSetContextCreate(bs->buildcxt, "hnsw build training buffer",
 										 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(bs->traincxt);
-	bs->traincap = (int) Max(1, Min((bs->mem_budget / 4) / (floatsz + sizeof(ItemPointerData)),
-									1000000));
+	bs->traincap = train_rows(bs);
 	bs->trainbuf = palloc_extended(floatsz * bs->traincap, MCXT_ALLOC_HUGE);
 	bs->traintids = palloc_extended(sizeof(ItemPointerData) * bs->traincap, MCXT_ALLOC_HUGE);
 	bs->range.dim = info->dim;
@@ -1145,31 +1424,417 @@ init_trainbuf(VxBuildState *bs)
 	MemoryContextSwitchTo(old);
 }
 
+/* ---------------------------------------------------------------------
+ * Parallel build (README, "Parallel build")
+ *
+ * The leader trains the quantizer on the first rows (a range scan of the
+ * first blocks, the rows a serial build would buffer), sets up a DSM
+ * segment with the shared graph sized from the budget, and launches the
+ * workers; every participant scans its share of the heap (one parallel
+ * heap scan) and inserts its rows into the one shared graph, node locks
+ * guarding the lists.  When the workers are done the leader writes the
+ * graph out, as a serial build does.  A graph that fills up is written
+ * out by the process that finds it full, and all of them go on through
+ * the insert path.  Worker errors reach the leader through the parallel
+ * machinery (WaitForParallelWorkersToFinish, or the leader's next
+ * CHECK_FOR_INTERRUPTS).
+ * ---------------------------------------------------------------------
+ */
+
+/* the state every build process starts from, graph not yet set up */
+static void
+init_build_state(VxBuildState *bs, Relation heap, Relation index)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->heap = heap;
+	bs->index = index;
+	bs->info = build_info(index);
+	bs->query.info = bs->info;
+	set_node_offsets(bs);
+	bs->entry = -1;
+	bs->entry_level = -1;
+	bs->mem_budget = (Size) maintenance_work_mem * 1024;
+	bs->buildcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
+										 ALLOCSET_SMALL_SIZES);
+	bs->graphcxt = AllocSetContextCreate(bs->buildcxt, "hnsw build graph",
+										 ALLOCSET_DEFAULT_SIZES);
+	bs->tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
+									   ALLOCSET_DEFAULT_SIZES);
+	bs->xbuf = palloc(sizeof(float) * VX_PREPARED_LEN(bs->info->dim));
+}
+
+static void
+free_build_state(VxBuildState *bs)
+{
+	MemoryContextDelete(bs->buildcxt);
+	MemoryContextDelete(bs->tmpcxt);
+}
+
+/*
+ * Bytes per node of a parallel build, all processes together: the node,
+ * its lock, its arena block at level 0 plus the expected share of upper
+ * layers (a node has an upper layer with probability 1/m; counted twice
+ * over), every participant's visited tag, and the write phase's share.
+ */
+static Size
+shared_node_bytes(const VxIndexInfo *info, int nparticipants)
+{
+	Size		upper = 2 * (MAXALIGN(sizeof(int32) * info->m) + MAXALIGN(1)) /
+		(Size) Max(info->m - 1, 1);
+
+	return sizeof(BNode) + sizeof(LWLock) + node_arena_size(info, 0) + upper +
+		sizeof(uint32) * nparticipants + WRITE_BYTES_PER_NODE;
+}
+
+/*
+ * How many rows the table may hold: pg_class's density times the current
+ * number of blocks, with a fifth more for error; with no statistics, the
+ * most rows of a vector this wide that fit a block (toasted vectors take
+ * a toast pointer).  The shared graph is sized for the smaller of that
+ * and what the budget holds, so that a small table does not take a
+ * segment of maintenance_work_mem.  An estimate that is short only means
+ * a spill.
+ */
+static int64
+estimate_rows(Relation heap, const VxIndexInfo *info)
+{
+	BlockNumber pages = RelationGetNumberOfBlocks(heap);
+	double		reltuples = heap->rd_rel->reltuples;
+	BlockNumber relpages = heap->rd_rel->relpages;
+	double		perpage;
+	Size		width = VARHDRSZ + 4 + sizeof(float) * info->dim;
+
+	if (reltuples > 0 && relpages > 0)
+		perpage = 1.2 * reltuples / relpages;
+	else
+	{
+		if (width > TOAST_TUPLE_THRESHOLD)
+			width = TOAST_POINTER_SIZE;
+		perpage = (double) (BLCKSZ - SizeOfPageHeaderData) /
+			(MAXALIGN(SizeofHeapTupleHeader + width) + sizeof(ItemIdData));
+		perpage = Min(perpage, MaxHeapTuplesPerPage);
+	}
+	return (int64) (perpage * pages) + 1024;
+}
+
+/* the shared graph's size: node array, node locks, arena */
+static Size
+shared_graph_size(int64 capnodes, Size arena)
+{
+	return MAXALIGN(sizeof(BNode) * capnodes) + MAXALIGN(sizeof(LWLock) * capnodes) + arena;
+}
+
+/* point bs at the shared graph in graph (this process's mapping) */
+static void
+attach_graph(VxBuildState *bs, VxBuildShared *sh, char *graph, int nparticipants)
+{
+	MemoryContext old = MemoryContextSwitchTo(bs->graphcxt);
+
+	bs->shared = sh;
+	bs->capnodes = sh->capnodes;
+	bs->nodes = (BNode *) graph;
+	bs->locks = (LWLock *) (graph + MAXALIGN(sizeof(BNode) * sh->capnodes));
+	bs->base = (uintptr_t) ((char *) bs->locks + MAXALIGN(sizeof(LWLock) * sh->capnodes));
+	bs->tags = palloc_extended(sizeof(uint32) * Max(sh->capnodes, 1),
+							   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	bs->mem_shared = shared_graph_size(sh->capnodes, sh->arena_size) +
+		sizeof(uint32) * sh->capnodes * (nparticipants - 1);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Add a row to the shared graph: false if the graph is full or already
+ * written out (the caller spills).  The node's id and arena block come
+ * from the allocator under the spinlock; the insert runs under graph_lock
+ * (shared), so that a spill waits for it.
+ */
+static bool
+shared_add_node(VxBuildState *bs, const float *x, ItemPointer heaptid, int level)
+{
+	VxBuildShared *sh = bs->shared;
+	Size		size = node_arena_size(bs->info, level);
+	int64		id = -1;
+	Size		data = 0;
+
+	LWLockAcquire(&sh->graph_lock, LW_SHARED);
+	if (!sh->flushed)
+	{
+		SpinLockAcquire(&sh->mutex);
+		if (sh->nnodes < sh->capnodes && sh->arena_used + size <= sh->arena_size)
+		{
+			id = sh->nnodes++;
+			data = sh->arena_used;
+			sh->arena_used += size;
+		}
+		SpinLockRelease(&sh->mutex);
+	}
+	if (id < 0)
+	{
+		LWLockRelease(&sh->graph_lock);
+		return false;
+	}
+	fill_node(bs, id, data, x, heaptid, level);
+	mem_insert(bs, id);
+	LWLockRelease(&sh->graph_lock);
+	return true;
+}
+
+/*
+ * The shared graph is full: the first process here waits for the inserts
+ * in progress (graph_lock exclusively), writes the graph out and says so;
+ * every process then goes on through the insert path.
+ */
+static void
+shared_spill(VxBuildState *bs)
+{
+	VxBuildShared *sh = bs->shared;
+
+	LWLockAcquire(&sh->graph_lock, LW_EXCLUSIVE);
+	if (!sh->flushed)
+	{
+		bs->nnodes = sh->nnodes;
+		bs->entry = sh->entry;
+		bs->entry_level = sh->entry_level;
+		bs->locks = NULL;		/* nobody else is in the graph */
+		spill_notice(bs->nnodes);
+		write_graph(bs);
+		sh->flushed = true;
+	}
+	LWLockRelease(&sh->graph_lock);
+	bs->ondisk = true;
+}
+
+/* range scan callback of train_prescan: the rows a serial build buffers */
+static void
+train_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			   bool tupleIsAlive, void *state)
+{
+	VxBuildState *bs = (VxBuildState *) state;
+
+	if (bs->ntrain >= bs->traincap || !prepare_row(bs, values, isnull))
+		return;
+	vxq_range_add(&bs->range, bs->xbuf);
+	bs->ntrain++;
+}
+
+/*
+ * Train the quantizer before the workers start, on the same rows a serial
+ * build would (the first train_rows() in block order): range scans over
+ * the first blocks, the range doubling until enough rows are seen.  Only
+ * the per-dimension range is kept, not the rows (the parallel scan adds
+ * them to the graph).
+ */
+static void
+train_prescan(VxBuildState *bs, IndexInfo *indexInfo)
+{
+	VxIndexInfo *info = bs->info;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(bs->heap);
+	BlockNumber start = 0;
+	BlockNumber step = 32;
+	MemoryContext old = MemoryContextSwitchTo(bs->buildcxt);
+
+	bs->traincap = train_rows(bs);
+	bs->range.dim = info->dim;
+	bs->range.lo = palloc(sizeof(float) * info->dim);
+	bs->range.hi = palloc(sizeof(float) * info->dim);
+	MemoryContextSwitchTo(old);
+
+	while (start < nblocks && bs->ntrain < bs->traincap)
+	{
+		BlockNumber n = Min(step, nblocks - start);
+
+		CHECK_FOR_INTERRUPTS();
+		(void) table_index_build_range_scan(bs->heap, bs->index, indexInfo,
+											false, false, false, start, n,
+											train_callback, bs, NULL);
+		start += n;
+		step = Min(step * 2, 8192);
+	}
+	if (bs->ntrain > 0)
+		vxq_train(&info->quant, &bs->range);
+	info->trained = bs->ntrain > 0;
+	bs->ntrain = 0;
+	bs->traincap = 0;
+}
+
+/* one participant's share of the heap scan, leader or worker */
+static void
+participate(VxBuildState *bs, IndexInfo *indexInfo, ParallelTableScanDesc pscan)
+{
+	TableScanDesc scan = table_beginscan_parallel(bs->heap, pscan);
+	double		reltuples;
+
+	reltuples = table_index_build_scan(bs->heap, bs->index, indexInfo, true,
+									   bs->leader, build_callback, bs, scan);
+	SpinLockAcquire(&bs->shared->mutex);
+	bs->shared->reltuples += reltuples;
+	SpinLockRelease(&bs->shared->mutex);
+}
+
+/* the one tranche of the build's LWLocks, allocated once per backend */
+static int
+build_tranche(void)
+{
+	static int	tranche = 0;
+
+	if (tranche == 0)
+		tranche = LWLockNewTrancheId();
+	LWLockRegisterTranche(tranche, "hnsw build");
+	return tranche;
+}
+
+/*
+ * The leader's part of a parallel build with nworkers requested.  The
+ * quantizer is trained before the segment is set up; after the workers
+ * finish, the graph (unless a spill wrote it) is written from the segment.
+ */
+static void
+parallel_build(VxBuildState *bs, IndexInfo *indexInfo, int nworkers)
+{
+	VxIndexInfo *info = bs->info;
+	int			nparticipants = nworkers + 1;
+	ParallelContext *pcxt;
+	Snapshot	snapshot;
+	Size		pscansize;
+	Size		per = shared_node_bytes(info, nparticipants);
+	Size		room = bs->mem_budget > BUILD_MEM_SLACK ? bs->mem_budget - BUILD_MEM_SLACK : 0;
+	int64		capnodes;
+	Size		arena;
+	Size		graphsize;
+	VxBuildShared *sh;
+	ParallelTableScanDesc pscan;
+	float	   *offsets;
+	char	   *graph;
+
+	if (info->quantized)
+		train_prescan(bs, indexInfo);
+
+	capnodes = Max(1, Min((int64) (room / per), estimate_rows(bs->heap, info)));
+	arena = capnodes * (per - sizeof(BNode) - sizeof(LWLock) -
+						sizeof(uint32) * nparticipants - WRITE_BYTES_PER_NODE);
+	graphsize = shared_graph_size(capnodes, arena);
+
+	EnterParallelMode();
+	pcxt = CreateParallelContext("vecidx", "vx_build_worker_main", nworkers);
+	snapshot = indexInfo->ii_Concurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	pscansize = table_parallelscan_estimate(bs->heap, snapshot);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(VxBuildShared));
+	shm_toc_estimate_chunk(&pcxt->estimator, pscansize);
+	shm_toc_estimate_chunk(&pcxt->estimator, graphsize);
+	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(float) * info->dim);
+	shm_toc_estimate_keys(&pcxt->estimator, 4);
+	InitializeParallelDSM(pcxt);
+
+	sh = shm_toc_allocate(pcxt->toc, sizeof(VxBuildShared));
+	memset(sh, 0, sizeof(VxBuildShared));
+	sh->heaprelid = RelationGetRelid(bs->heap);
+	sh->indexrelid = RelationGetRelid(bs->index);
+	sh->isconcurrent = indexInfo->ii_Concurrent;
+	sh->trained = info->trained;
+	sh->qscale = info->quant.scale;
+	sh->tranche = build_tranche();
+	sh->capnodes = capnodes;
+	sh->arena_size = arena;
+	SpinLockInit(&sh->mutex);
+	pg_atomic_init_u64(&sh->indtuples, 0);
+	LWLockInitialize(&sh->graph_lock, sh->tranche);
+	LWLockInitialize(&sh->entry_lock, sh->tranche);
+	sh->entry = -1;
+	sh->entry_level = -1;
+	shm_toc_insert(pcxt->toc, VX_KEY_SHARED, sh);
+
+	pscan = shm_toc_allocate(pcxt->toc, pscansize);
+	table_parallelscan_initialize(bs->heap, pscan, snapshot);
+	shm_toc_insert(pcxt->toc, VX_KEY_SCAN, pscan);
+
+	offsets = shm_toc_allocate(pcxt->toc, sizeof(float) * info->dim);
+	memcpy(offsets, info->offsets, sizeof(float) * info->dim);
+	shm_toc_insert(pcxt->toc, VX_KEY_OFFSETS, offsets);
+
+	graph = shm_toc_allocate(pcxt->toc, graphsize);
+	shm_toc_insert(pcxt->toc, VX_KEY_GRAPH, graph);
+	attach_graph(bs, sh, graph, nparticipants);
+	for (int64 i = 0; i < capnodes; i++)
+		LWLockInitialize(&bs->locks[i], sh->tranche);
+
+	LaunchParallelWorkers(pcxt);
+	bs->leader = true;
+	if (parallel_leader_participation || pcxt->nworkers_launched == 0)
+		participate(bs, indexInfo, pscan);
+	WaitForParallelWorkersToFinish(pcxt);
+
+	bs->nnodes = sh->nnodes;
+	bs->entry = sh->entry;
+	bs->entry_level = sh->entry_level;
+	bs->reltuples = sh->reltuples;
+	bs->indtuples = (double) pg_atomic_read_u64(&sh->indtuples);
+	bs->locks = NULL;
+	if (!sh->flushed)
+		write_graph(bs);
+	else
+		bs->ondisk = true;
+	bs->nnodes = sh->nnodes;
+	ereport(DEBUG1,
+			(errmsg_internal("hnsw build: %d parallel workers launched of %d requested",
+							 pcxt->nworkers_launched, nworkers)));
+
+	DestroyParallelContext(pcxt);
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	ExitParallelMode();
+}
+
+/*
+ * A parallel build's worker: open the relations (the leader holds the
+ * same locks; lock groups make that safe), take the quantizer and the
+ * graph from the segment, and scan its share of the heap.
+ */
+void
+vx_build_worker_main(dsm_segment *seg, shm_toc *toc)
+{
+	VxBuildShared *sh = shm_toc_lookup(toc, VX_KEY_SHARED, false);
+	ParallelTableScanDesc pscan = shm_toc_lookup(toc, VX_KEY_SCAN, false);
+	float	   *offsets = shm_toc_lookup(toc, VX_KEY_OFFSETS, false);
+	char	   *graph = shm_toc_lookup(toc, VX_KEY_GRAPH, false);
+	LOCKMODE	heaplock = sh->isconcurrent ? ShareUpdateExclusiveLock : ShareLock;
+	LOCKMODE	indexlock = sh->isconcurrent ? RowExclusiveLock : AccessExclusiveLock;
+	Relation	heap = table_open(sh->heaprelid, heaplock);
+	Relation	index = index_open(sh->indexrelid, indexlock);
+	IndexInfo  *indexInfo = BuildIndexInfo(index);
+	VxBuildState bs;
+
+	LWLockRegisterTranche(sh->tranche, "hnsw build");
+	indexInfo->ii_Concurrent = sh->isconcurrent;
+	init_build_state(&bs, heap, index);
+	memcpy(bs.info->offsets, offsets, sizeof(float) * bs.info->dim);
+	bs.info->quant.scale = sh->qscale;
+	bs.info->trained = sh->trained;
+	vxq_finish(&bs.info->quant);
+	attach_graph(&bs, sh, graph, 1);
+	vx_test_point("build-worker-scan");
+	participate(&bs, indexInfo, pscan);
+	free_build_state(&bs);
+
+	index_close(index, indexlock);
+	table_close(heap, heaplock);
+}
+
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	IndexBuildResult *result;
 	VxBuildState bs;
+	int			nworkers;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 
-	memset(&bs, 0, sizeof(bs));
-	bs.heap = heap;
-	bs.index = index;
-	bs.info = build_info(index);
-	bs.query.info = bs.info;
-	bs.entry = -1;
-	bs.entry_level = -1;
-	bs.mem_budget = (Size) maintenance_work_mem * 1024;
-	bs.buildcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build",
-										ALLOCSET_SMALL_SIZES);
-	bs.graphcxt = AllocSetContextCreate(bs.buildcxt, "hnsw build graph",
-										ALLOCSET_DEFAULT_SIZES);
-	bs.tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
-									  ALLOCSET_DEFAULT_SIZES);
-	bs.xbuf = palloc(sizeof(float) * VX_PREPARED_LEN(bs.info->dim));
-
+	init_build_state(&bs, heap, index);
+	nworkers = vx_build_workers(heap, index, indexInfo);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
+	if (nworkers > 0)
+		parallel_build(&bs, indexInfo, nworkers);
+	else
 	{
 		MemoryContext old = MemoryContextSwitchTo(bs.graphcxt);
 
@@ -1177,24 +1842,22 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		bs.nodes = palloc(sizeof(BNode) * bs.capnodes);
 		bs.tags = palloc0(sizeof(uint32) * bs.capnodes);
 		MemoryContextSwitchTo(old);
-	}
-	if (bs.info->quantized)
-		init_trainbuf(&bs);
+		if (bs.info->quantized)
+			init_trainbuf(&bs);
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
-	bs.reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
-										  build_callback, &bs, NULL);
-	if (bs.trainbuf != NULL)
-		train_and_flush(&bs);
-	if (!bs.ondisk)
-		write_graph(&bs);
+		bs.reltuples = table_index_build_scan(heap, index, indexInfo, true, true,
+											  build_callback, &bs, NULL);
+		if (bs.trainbuf != NULL)
+			train_and_flush(&bs);
+		if (!bs.ondisk)
+			write_graph(&bs);
+	}
 	ereport(DEBUG1,
 			(errmsg_internal("hnsw build: %lld of %.0f tuples built in memory, graph memory %.3f MB of %.3f MB (peak, training buffer included)",
 							 (long long) bs.nnodes, bs.indtuples,
-							 bs.mem_peak / 1048576.0, bs.mem_budget / 1048576.0)));
-
-	MemoryContextDelete(bs.buildcxt);
-	MemoryContextDelete(bs.tmpcxt);
+							 (bs.mem_peak + bs.mem_shared) / 1048576.0,
+							 bs.mem_budget / 1048576.0)));
+	free_build_state(&bs);
 
 	result = palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = bs.reltuples;

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "access/generic_xlog.h"
+#include "access/xact.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
@@ -260,7 +261,8 @@ zeroed_tail_page(Relation index)
 Buffer
 vx_new_buffer(Relation index)
 {
-	bool		needlock = !RELATION_IS_LOCAL(index);
+	/* a parallel build's processes share a relation new in the transaction */
+	bool		needlock = !RELATION_IS_LOCAL(index) || IsInParallelMode();
 	Buffer		buf;
 
 	if (needlock)

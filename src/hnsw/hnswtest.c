@@ -30,6 +30,8 @@
  *							only if the entry point's row was deleted)
  *	 vx_new_buffer-extended	the index was extended by a page, not yet
  *							initialised or WAL-logged (a crash leaves it zero)
+ *	 build-worker-scan		a parallel build's worker, attached, before its
+ *							share of the heap scan
  *	 vecidx_hnsw_check-between-passes	the verifier between its node pass
  *							and its link pass (both before the walk)
  *
