@@ -12,6 +12,7 @@ OBJS = \
 	src/distance.o \
 	src/distance_guc.o \
 	src/quantize.o \
+	src/vector_cost.o \
 	src/simd/avx2.o \
 	src/simd/avx512.o
 

@@ -318,3 +318,23 @@ CREATE FUNCTION vecidx_hnsw_check(index regclass, heapallindexed boolean DEFAULT
 	AS 'MODULE_PATHNAME', 'vecidx_hnsw_check' LANGUAGE C STRICT;
 
 REVOKE ALL ON FUNCTION vecidx_hnsw_check(regclass, boolean) FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- planner costs of the distances (issue 12; src/vector_cost.c)
+--
+-- COST is a call's CPU time relative to int4pl (COST 1), measured by
+-- test/bench/function_cost.py at 384..1024 dimensions stored inline; the
+-- support function refines it per call from the dimension and charges the
+-- TOAST fetch of arguments stored out of line.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION vector_distance_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
+
+ALTER FUNCTION l2_distance(vector, vector) COST 50 SUPPORT vector_distance_support;
+ALTER FUNCTION inner_product(vector, vector) COST 50 SUPPORT vector_distance_support;
+ALTER FUNCTION cosine_distance(vector, vector) COST 50 SUPPORT vector_distance_support;
+ALTER FUNCTION l1_distance(vector, vector) COST 50 SUPPORT vector_distance_support;
+ALTER FUNCTION vector_l2_squared_distance(vector, vector) COST 50 SUPPORT vector_distance_support;
+ALTER FUNCTION vector_negative_inner_product(vector, vector) COST 50 SUPPORT vector_distance_support;
+ALTER FUNCTION vector_spherical_distance(vector, vector) COST 50 SUPPORT vector_distance_support;

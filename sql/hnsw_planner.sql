@@ -1,0 +1,91 @@
+--
+-- hnsw_planner: with nothing forced, the planner picks the index or a
+-- sequential scan for ORDER BY v <-> q LIMIT 10 where the choice is clear
+-- (issue 12; the figures behind each point are in README "Planner costs",
+-- from test/bench/planner_matrix.py):
+--   - 10,000 rows, small ef_search: the index (the walk touches a few
+--     hundred of 10,000 nodes);
+--   - the same rows, ef_search far above the table size: a sequential scan
+--     (the walk would visit every node, and then some);
+--   - 20 rows: a sequential scan;
+--   - 1,000 rows of 768 dimensions, stored out of line (TOAST): the index
+--     even at ef_search 1,000 (a sequential scan fetches every row from
+--     TOAST; before the distance functions charged that, the planner picked
+--     it at every ef_search, 5 times slower);
+-- and the distance's cost follows the column's storage and dimension.
+--
+
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+\set ECHO none
+\i sql/include/plan.sql
+\set ECHO all
+SELECT setseed(0.12);
+CREATE TABLE hnsw_planner (id int, v vector(32));
+INSERT INTO hnsw_planner
+	SELECT i, array_agg(round((random() * 20)::numeric, 2) + i % 7 ORDER BY j)::real[]::vector
+	FROM generate_series(1, 10000) i, generate_series(1, 32) j GROUP BY i;
+CREATE INDEX hnsw_planner_idx ON hnsw_planner USING hnsw (v vector_l2_ops);
+ANALYZE hnsw_planner;
+
+SET hnsw.ef_search = 10;
+SELECT vx_plan($$SELECT id FROM hnsw_planner ORDER BY v <-> (SELECT v FROM hnsw_planner WHERE id = 1) LIMIT 10$$);
+SET hnsw.ef_search = 40;
+SELECT vx_plan($$SELECT id FROM hnsw_planner ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 10$$);
+-- ef_search half the table and more: the walk reaches nearly every node
+SET hnsw.ef_search = 5000;
+SELECT vx_plan($$SELECT id FROM hnsw_planner ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 10$$);
+SET hnsw.ef_search = 40;
+-- a LIMIT far above ef_search: the walk's candidate list grows to it
+SELECT vx_plan($$SELECT id FROM hnsw_planner ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 8000$$);
+
+-- a tiny table: a sequential scan at any ef_search
+CREATE TABLE hnsw_planner_tiny (id int, v vector(32));
+INSERT INTO hnsw_planner_tiny SELECT id, v FROM hnsw_planner WHERE id <= 20;
+CREATE INDEX ON hnsw_planner_tiny USING hnsw (v vector_l2_ops);
+ANALYZE hnsw_planner_tiny;
+SET hnsw.ef_search = 10;
+SELECT vx_plan($$SELECT id FROM hnsw_planner_tiny ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 10$$);
+
+-- 768 dimensions: rows stored out of line
+CREATE TABLE hnsw_planner_toast (id int, v vector(768));
+INSERT INTO hnsw_planner_toast
+	SELECT i, array_agg(round((random() * 4)::numeric, 1) + i % 5 ORDER BY j)::real[]::vector
+	FROM generate_series(1, 1000) i, generate_series(1, 768) j GROUP BY i;
+CREATE INDEX hnsw_planner_toast_idx ON hnsw_planner_toast USING hnsw (v vector_l2_ops);
+ANALYZE hnsw_planner_toast;
+SELECT pg_relation_size(reltoastrelid) > 1000 * 3000 AS toasted
+	FROM pg_class WHERE relname = 'hnsw_planner_toast';
+SET hnsw.ef_search = 40;
+SELECT vx_plan($$SELECT id FROM hnsw_planner_toast ORDER BY v <-> (SELECT v FROM hnsw_planner_toast WHERE id = 1) LIMIT 10$$);
+SET hnsw.ef_search = 1000;
+SELECT vx_plan($$SELECT id FROM hnsw_planner_toast ORDER BY v <-> (SELECT v FROM hnsw_planner_toast WHERE id = 1) LIMIT 10$$);
+-- the same rows kept in the heap (STORAGE plain): no TOAST fetch
+CREATE TABLE hnsw_planner_plain (id int, v vector(768));
+ALTER TABLE hnsw_planner_plain ALTER COLUMN v SET STORAGE plain;
+INSERT INTO hnsw_planner_plain SELECT * FROM hnsw_planner_toast;
+ANALYZE hnsw_planner_plain;
+
+-- the distance's cost per call: what the support function charges, read
+-- from the planner's estimate of a scan computing it for every row
+CREATE FUNCTION hnsw_planner_cost(tab text) RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE
+	p			json;
+	with_call	float8;
+	without		float8;
+BEGIN
+	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT v <-> v FROM %I', tab) INTO p;
+	with_call := (p -> 0 -> 'Plan' ->> 'Total Cost')::float8;
+	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT v FROM %I', tab) INTO p;
+	without := (p -> 0 -> 'Plan' ->> 'Total Cost')::float8;
+	EXECUTE format('SELECT count(*) FROM %I', tab) INTO p;
+	RETURN (with_call - without) / (p::text)::float8;
+END
+$$;
+-- per row, in units of cpu_operator_cost: a 32-d call, a 768-d call on
+-- values in the heap, and on values two out-of-line arguments fetch
+SELECT round((hnsw_planner_cost('hnsw_planner') / current_setting('cpu_operator_cost')::float8)::numeric) AS inline_32,
+	   round((hnsw_planner_cost('hnsw_planner_plain') / current_setting('cpu_operator_cost')::float8)::numeric) AS plain_768,
+	   round((hnsw_planner_cost('hnsw_planner_toast') / current_setting('cpu_operator_cost')::float8)::numeric) AS toast_768;
+RESET hnsw.ef_search;
+DROP TABLE hnsw_planner, hnsw_planner_tiny, hnsw_planner_toast, hnsw_planner_plain;
+DROP FUNCTION hnsw_planner_cost(text);
