@@ -85,7 +85,9 @@ class Vector:
     def __eq__(self, other):
         if isinstance(other, Vector):
             return self.to_list() == other.to_list()
-        return NotImplemented
+        return False
+
+    __hash__ = None
 
     def __len__(self):
         return len(self._value)
@@ -150,7 +152,7 @@ class Vector:
         if value is None:
             return None
         vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec, dim)
+        check_dimensions(vec.dimensions(), dim)
         return vec.to_text()
 
     @classmethod
@@ -159,7 +161,7 @@ class Vector:
         if value is None:
             return None
         vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec, dim)
+        check_dimensions(vec.dimensions(), dim)
         return vec.to_binary()
 
     @classmethod
@@ -179,16 +181,18 @@ class Vector:
         return _result(_parse_binary(value))
 
 
-def check_dimensions(vec, dim):
-    """Raise ValueError unless vec is a valid vector with dim elements (if given)."""
-    n = vec.dimensions()
+def check_dimensions(n, dim, maximum=VECTOR_MAX_DIM, kind='vector'):
+    """
+    Raise ValueError unless a value of n elements fits: n equals dim (when
+    given) and lies between 1 and maximum.  Shared by every value class.
+    """
     if dim is not None and n != dim:
         raise ValueError('expected %d dimensions, not %d' % (dim, n))
     if n < 1:
-        raise ValueError('vector must have at least 1 dimension')
-    if n > VECTOR_MAX_DIM:
-        raise ValueError('vector cannot have more than %d dimensions, got %d'
-                         % (VECTOR_MAX_DIM, n))
+        raise ValueError('%s must have at least 1 dimension' % kind)
+    if n > maximum:
+        raise ValueError('%s cannot have more than %d dimensions, got %d'
+                         % (kind, maximum, n))
 
 
 def _result(values):
