@@ -26,6 +26,7 @@ access method.  Works with Django 3.2 and 4.2, over psycopg2 or psycopg 3.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.contrib.postgres.indexes import PostgresIndex
 from django.contrib.postgres.operations import CreateExtension
 from django.db.models import Field, FloatField, Func, Value
@@ -54,6 +55,11 @@ def _as_plain(value):
     if np is not None and isinstance(value, np.ndarray):
         return value.tolist()
     return value
+
+
+def _is_blank(value):
+    """An empty form input: the field's value is NULL."""
+    return isinstance(value, str) and not value.strip()
 
 
 class _TextWidget(forms.TextInput):
@@ -115,8 +121,22 @@ class _VectorFieldBase(Field):
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj))
 
+    def clean(self, value, model_instance):
+        # to_python parses form text; a malformed value is a form error
+        try:
+            return super().clean(value, model_instance)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code='invalid') from None
+
     def validate(self, value, model_instance):
         super().validate(_as_plain(value), model_instance)
+        if value is not None and self.dimensions is not None:
+            n = len(value) if not isinstance(value, (HalfVector, SparseVector)) \
+                else value.dimensions()
+            if n != self.dimensions:
+                raise ValidationError('expected %(dim)d dimensions, not %(n)d',
+                                      code='dimensions',
+                                      params={'dim': self.dimensions, 'n': n})
 
     def run_validators(self, value):
         super().run_validators(_as_plain(value))
@@ -134,6 +154,8 @@ class VectorField(_VectorFieldBase):
     value_class = Vector
 
     def to_python(self, value):
+        if _is_blank(value):
+            return None
         if isinstance(value, (list, tuple)):
             return Vector(value).to_numpy() if np is not None else list(value)
         if isinstance(value, Vector):
@@ -150,6 +172,8 @@ class HalfVectorField(_VectorFieldBase):
     value_class = HalfVector
 
     def to_python(self, value):
+        if _is_blank(value):
+            return None
         if isinstance(value, (list, tuple)) or (np is not None and
                                                  isinstance(value, np.ndarray)):
             return HalfVector(value)
@@ -165,6 +189,8 @@ class SparseVectorField(_VectorFieldBase):
     value_class = SparseVector
 
     def to_python(self, value):
+        if _is_blank(value):
+            return None
         return SparseVector._from_db(value)
 
 
@@ -193,6 +219,8 @@ class BitField(Field):
         return Bit._to_db(value, self.length)
 
     def to_python(self, value):
+        if _is_blank(value):
+            return None
         if isinstance(value, Bit):
             return value.to_text()
         return value
