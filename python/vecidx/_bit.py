@@ -15,7 +15,7 @@ the driver (strings, or asyncpg's BitString), as pgvector leaves them.
 import struct
 import warnings
 
-from ._vector import np
+from ._vector import _WireValue, np
 
 __all__ = ['Bit']
 
@@ -31,7 +31,7 @@ def _pack(bits):
     return bytes(out)
 
 
-class Bit:
+class Bit(_WireValue):
     """A bit string value."""
 
     __slots__ = ('_len', '_data')
@@ -119,7 +119,7 @@ class Bit:
         obj._data = data[4:]
         return obj
 
-    # -- helpers used by the adapter modules (same names as pgvector's) --
+    # -- used by _WireValue's _to_db / _to_db_binary (length for dim) --
 
     @classmethod
     def _checked(cls, value, length):
@@ -131,17 +131,3 @@ class Bit:
         if length is not None and value._len != length:
             raise ValueError('expected %d bits, not %d' % (length, value._len))
         return value
-
-    @classmethod
-    def _to_db(cls, value, length=None):
-        """Validate value (optionally against length) and return its text form."""
-        if value is None:
-            return None
-        return cls._checked(value, length).to_text()
-
-    @classmethod
-    def _to_db_binary(cls, value, length=None):
-        """Validate value (optionally against length) and return its binary form."""
-        if value is None:
-            return None
-        return cls._checked(value, length).to_binary()

@@ -17,7 +17,7 @@ type halfvec come back as HalfVector objects, as with pgvector.
 
 import struct
 
-from ._vector import check_dimensions, np
+from ._vector import _WireValue, np
 
 __all__ = ['HalfVector', 'HALFVEC_MAX_DIM']
 
@@ -59,13 +59,15 @@ def _half_values(value):
     return out
 
 
-class HalfVector:
+class HalfVector(_WireValue):
     """
     A value of a `halfvec` column.  HalfVector(values) accepts a list,
     tuple or NumPy array; values are rounded to half precision.
     """
 
     __slots__ = ('_value',)
+    _max_dim = HALFVEC_MAX_DIM
+    _kind = 'halfvec'
 
     def __init__(self, value):
         self._value = _half_values(value)
@@ -140,39 +142,3 @@ class HalfVector:
         else:
             obj._value = list(struct.unpack_from('>%de' % dim, data, 4))
         return obj
-
-    # -- helpers used by the adapter modules (same names as pgvector's) --
-
-    @classmethod
-    def _to_db(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its text form."""
-        if value is None:
-            return None
-        vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec.dimensions(), dim, HALFVEC_MAX_DIM, 'halfvec')
-        return vec.to_text()
-
-    @classmethod
-    def _to_db_binary(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its binary form."""
-        if value is None:
-            return None
-        vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec.dimensions(), dim, HALFVEC_MAX_DIM, 'halfvec')
-        return vec.to_binary()
-
-    @classmethod
-    def _from_db(cls, value):
-        """Text from the server to a HalfVector (None stays None)."""
-        if value is None or isinstance(value, cls):
-            return value
-        if not isinstance(value, str):
-            value = bytes(value).decode('ascii')
-        return cls.from_text(value)
-
-    @classmethod
-    def _from_db_binary(cls, value):
-        """Binary from the server to a HalfVector (None stays None)."""
-        if value is None or isinstance(value, cls):
-            return value
-        return cls.from_binary(value)

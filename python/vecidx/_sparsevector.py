@@ -16,7 +16,7 @@ come back as SparseVector objects.
 
 import struct
 
-from ._vector import check_dimensions, np
+from ._vector import _WireValue, check_dimensions, np
 
 __all__ = ['SparseVector', 'SPARSEVEC_MAX_DIM', 'SPARSEVEC_MAX_NNZ']
 
@@ -28,10 +28,12 @@ _HEADER = struct.Struct('>iii')
 _NO_DEFAULT = object()
 
 
-class SparseVector:
+class SparseVector(_WireValue):
     """A value of a `sparsevec` column."""
 
     __slots__ = ('_dim', '_indices', '_values')
+    _max_dim = SPARSEVEC_MAX_DIM
+    _kind = 'sparsevec'
 
     def __init__(self, value, dimensions=_NO_DEFAULT, /):
         if type(value).__module__.startswith('scipy.sparse'):
@@ -205,33 +207,3 @@ class SparseVector:
                              'elements, got %d'
                              % (SPARSEVEC_MAX_NNZ, len(vec._indices)))
         return vec
-
-    @classmethod
-    def _to_db(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its text form."""
-        if value is None:
-            return None
-        return cls._checked(value, dim).to_text()
-
-    @classmethod
-    def _to_db_binary(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its binary form."""
-        if value is None:
-            return None
-        return cls._checked(value, dim).to_binary()
-
-    @classmethod
-    def _from_db(cls, value):
-        """Text from the server to a SparseVector (None stays None)."""
-        if value is None or isinstance(value, cls):
-            return value
-        if not isinstance(value, str):
-            value = bytes(value).decode('ascii')
-        return cls.from_text(value)
-
-    @classmethod
-    def _from_db_binary(cls, value):
-        """Binary from the server to a SparseVector (None stays None)."""
-        if value is None or isinstance(value, cls):
-            return value
-        return cls.from_binary(value)

@@ -65,7 +65,60 @@ def _float32_values(value):
                          % (type(value).__name__, exc)) from None
 
 
-class Vector:
+class _WireValue:
+    """
+    What the adapter modules call on every value class (the same names as
+    pgvector's): _to_db / _to_db_binary validate a Python value (and its
+    length against dim, when given) and return its text / binary form;
+    _from_db / _from_db_binary turn what the server sent into an instance.
+    A class sets _max_dim and _kind, and may override _checked.
+    """
+
+    __slots__ = ()
+    _max_dim = VECTOR_MAX_DIM
+    _kind = 'vector'
+
+    def dimensions(self):
+        return len(self)
+
+    @classmethod
+    def _checked(cls, value, dim):
+        vec = value if isinstance(value, cls) else cls(value)
+        check_dimensions(vec.dimensions(), dim, cls._max_dim, cls._kind)
+        return vec
+
+    @classmethod
+    def _to_db(cls, value, dim=None):
+        """Validate value (optionally against dim) and return its text form."""
+        if value is None:
+            return None
+        return cls._checked(value, dim).to_text()
+
+    @classmethod
+    def _to_db_binary(cls, value, dim=None):
+        """Validate value (optionally against dim) and return its binary form."""
+        if value is None:
+            return None
+        return cls._checked(value, dim).to_binary()
+
+    @classmethod
+    def _from_db(cls, value):
+        """Text from the server to an instance (None stays None)."""
+        if value is None or isinstance(value, cls):
+            return value
+        if not isinstance(value, str):
+            value = bytes(value).decode('ascii')
+        return cls.from_text(value)
+
+    @classmethod
+    def _from_db_binary(cls, value):
+        """Binary from the server to an instance (None stays None)."""
+        if value is None or isinstance(value, cls):
+            return value
+        return cls.from_binary(value)
+
+
+class Vector(_WireValue):
     """
     A vector value as stored in a vecidx (or pgvector) `vector` column.
 
@@ -144,25 +197,7 @@ class Vector:
         obj._value = values
         return obj
 
-    # -- helpers used by the adapter modules (same names as pgvector's) --
-
-    @classmethod
-    def _to_db(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its text form."""
-        if value is None:
-            return None
-        vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec.dimensions(), dim)
-        return vec.to_text()
-
-    @classmethod
-    def _to_db_binary(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its binary form."""
-        if value is None:
-            return None
-        vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec.dimensions(), dim)
-        return vec.to_binary()
+    # results are NumPy arrays (lists), not Vector objects, as with pgvector
 
     @classmethod
     def _from_db(cls, value):

@@ -148,7 +148,7 @@ class SPARSEVEC(_VectorTypeBase):
     _value_class = SparseVector
 
 
-class BIT(UserDefinedType):
+class BIT(_VectorTypeBase):
     """
     Column type `bit(length)` (PostgreSQL's own), with the hamming and
     jaccard distances.  Binds vecidx.Bit values and strings of 0 and 1
@@ -156,31 +156,16 @@ class BIT(UserDefinedType):
     """
 
     cache_ok = True
-    _string = String()
+    _sql_name = 'BIT'
+    _max_dim = 83886080         # PostgreSQL's longest bit string
+    _value_class = _Bit
 
     def __init__(self, length=None):
-        super(UserDefinedType, self).__init__()
-        self.length = _type_modifier(length, 83886080, 'bit')
+        super().__init__(length)
+        self.length = self.dim
 
-    def get_col_spec(self, **kw):
-        if self.length is None:
-            return 'BIT'
-        return 'BIT(%d)' % self.length
-
-    def bind_processor(self, dialect):
-        length = self.length
-
-        def process(value):
-            return _Bit._to_db(value, length)
-        return process
-
-    def literal_processor(self, dialect):
-        quote = self._string.literal_processor(dialect)
-        length = self.length
-
-        def process(value):
-            return quote(_Bit._to_db(value, length))
-        return process
+    def result_processor(self, dialect, coltype):
+        return None             # the driver's strings, as with pgvector
 
     class comparator_factory(UserDefinedType.Comparator):
         """Bit distances; each returns a Float expression."""
