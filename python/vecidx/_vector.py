@@ -65,7 +65,60 @@ def _float32_values(value):
                          % (type(value).__name__, exc)) from None
 
 
-class Vector:
+class _WireValue:
+    """
+    What the adapter modules call on every value class (the same names as
+    pgvector's): _to_db / _to_db_binary validate a Python value (and its
+    length against dim, when given) and return its text / binary form;
+    _from_db / _from_db_binary turn what the server sent into an instance.
+    A class sets _max_dim and _kind, and may override _checked.
+    """
+
+    __slots__ = ()
+    _max_dim = VECTOR_MAX_DIM
+    _kind = 'vector'
+
+    def dimensions(self):
+        return len(self)
+
+    @classmethod
+    def _checked(cls, value, dim):
+        vec = value if isinstance(value, cls) else cls(value)
+        check_dimensions(vec.dimensions(), dim, cls._max_dim, cls._kind)
+        return vec
+
+    @classmethod
+    def _to_db(cls, value, dim=None):
+        """Validate value (optionally against dim) and return its text form."""
+        if value is None:
+            return None
+        return cls._checked(value, dim).to_text()
+
+    @classmethod
+    def _to_db_binary(cls, value, dim=None):
+        """Validate value (optionally against dim) and return its binary form."""
+        if value is None:
+            return None
+        return cls._checked(value, dim).to_binary()
+
+    @classmethod
+    def _from_db(cls, value):
+        """Text from the server to an instance (None stays None)."""
+        if value is None or isinstance(value, cls):
+            return value
+        if not isinstance(value, str):
+            value = bytes(value).decode('ascii')
+        return cls.from_text(value)
+
+    @classmethod
+    def _from_db_binary(cls, value):
+        """Binary from the server to an instance (None stays None)."""
+        if value is None or isinstance(value, cls):
+            return value
+        return cls.from_binary(value)
+
+
+class Vector(_WireValue):
     """
     A vector value as stored in a vecidx (or pgvector) `vector` column.
 
@@ -85,7 +138,9 @@ class Vector:
     def __eq__(self, other):
         if isinstance(other, Vector):
             return self.to_list() == other.to_list()
-        return NotImplemented
+        return False
+
+    __hash__ = None
 
     def __len__(self):
         return len(self._value)
@@ -142,25 +197,7 @@ class Vector:
         obj._value = values
         return obj
 
-    # -- helpers used by the adapter modules (same names as pgvector's) --
-
-    @classmethod
-    def _to_db(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its text form."""
-        if value is None:
-            return None
-        vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec, dim)
-        return vec.to_text()
-
-    @classmethod
-    def _to_db_binary(cls, value, dim=None):
-        """Validate value (optionally against dim) and return its binary form."""
-        if value is None:
-            return None
-        vec = value if isinstance(value, cls) else cls(value)
-        check_dimensions(vec, dim)
-        return vec.to_binary()
+    # results are NumPy arrays (lists), not Vector objects, as with pgvector
 
     @classmethod
     def _from_db(cls, value):
@@ -179,16 +216,18 @@ class Vector:
         return _result(_parse_binary(value))
 
 
-def check_dimensions(vec, dim):
-    """Raise ValueError unless vec is a valid vector with dim elements (if given)."""
-    n = vec.dimensions()
+def check_dimensions(n, dim, maximum=VECTOR_MAX_DIM, kind='vector'):
+    """
+    Raise ValueError unless a value of n elements fits: n equals dim (when
+    given) and lies between 1 and maximum.  Shared by every value class.
+    """
     if dim is not None and n != dim:
         raise ValueError('expected %d dimensions, not %d' % (dim, n))
     if n < 1:
-        raise ValueError('vector must have at least 1 dimension')
-    if n > VECTOR_MAX_DIM:
-        raise ValueError('vector cannot have more than %d dimensions, got %d'
-                         % (VECTOR_MAX_DIM, n))
+        raise ValueError('%s must have at least 1 dimension' % kind)
+    if n > maximum:
+        raise ValueError('%s cannot have more than %d dimensions, got %d'
+                         % (kind, maximum, n))
 
 
 def _result(values):

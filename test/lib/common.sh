@@ -13,7 +13,11 @@
 # anyway so the list says what the build uses.  The fuzz tier needs libFuzzer
 # and clang's sanitizer runtimes (libclang-rt-14-dev); the asan tier uses
 # gcc's (libasan8, libubsan1, which build-essential's gcc-12 pulls in);
-# the valgrind tier, valgrind.
+# the valgrind tier, valgrind.  The python tier's asyncpg and Django tests
+# use bookworm's python3-asyncpg, python3-pytest-asyncio and python3-django
+# (3.2); test/python-vendor adds trixie's newer versions for a second pass
+# without installing them; python3-venv/pip/setuptools/wheel let the install
+# test run the README's venv instructions offline.
 VX_APT_PACKAGES="
 	postgresql-15 postgresql-server-dev-15 postgresql-client-15
 	build-essential gcc make clang-14 llvm-14
@@ -22,6 +26,8 @@ VX_APT_PACKAGES="
 	perl libipc-run-perl
 	python3 python3-pytest python3-psycopg python3-psycopg2
 	python3-sqlalchemy python3-numpy python3-hnswlib python3-faiss
+	python3-asyncpg python3-pytest-asyncio python3-django python3-scipy
+	python3-venv python3-pip python3-setuptools python3-wheel
 	python3-matplotlib libhnswlib-dev g++
 "
 

@@ -14,7 +14,10 @@ vecidx.psycopg -- psycopg 3 adapters for `vector` and a binary COPY loader.
 After register_vector(conn), NumPy arrays and vecidx.Vector values are sent
 as `vector` (binary by default: %s and %b; %t forces text) and `vector`
 results come back as float32 NumPy arrays (lists without NumPy), in both
-text and binary result formats.  Same names as pgvector.psycopg.
+text and binary result formats.  When the database has them, vecidx.HalfVector
+and vecidx.SparseVector values are sent as `halfvec` and `sparsevec` and
+come back as those classes; vecidx.Bit values are sent as `bit` (whose
+results stay psycopg's strings).  Same names as pgvector.psycopg.
 """
 
 import psycopg
@@ -25,67 +28,77 @@ from psycopg.types import TypeInfo
 
 from .._copy import (COLUMN_QUERY, DEFAULT_BATCH_ROWS, PayloadStream,
                      plan_copy)
+from .._bit import Bit
+from .._halfvector import HalfVector
+from .._sparsevector import SparseVector
 from .._vector import Vector
 
 __all__ = ['register_vector', 'register_vector_async', 'register_vector_info',
-           'copy_vectors', 'Vector']
+           'copy_vectors', 'Vector', 'HalfVector', 'SparseVector', 'Bit']
+
+# the types register_vector looks up, besides vector itself
+_OTHER_TYPES = ('halfvec', 'sparsevec', 'bit')
 
 
-class VectorDumper(Dumper):
-    """Python value -> vector text form."""
+def _adapter_classes(cls, oid):
+    """Text and binary dumper and loader classes for value class cls."""
+    def dump_text(self, obj):
+        return cls._to_db(obj).encode('ascii')
 
-    format = Format.TEXT
+    def dump_binary(self, obj):
+        return cls._to_db_binary(obj)
 
-    def dump(self, obj):
-        return Vector._to_db(obj).encode('ascii')
+    def load_text(self, data):
+        return cls._from_db(bytes(data).decode('ascii'))
 
+    def load_binary(self, data):
+        return cls._from_db_binary(bytes(data))
 
-class VectorBinaryDumper(Dumper):
-    """Python value -> vector binary form (vector_recv's input)."""
-
-    format = Format.BINARY
-
-    def dump(self, obj):
-        return Vector._to_db_binary(obj)
-
-
-class VectorLoader(Loader):
-    """vector text form -> NumPy array (list without NumPy)."""
-
-    format = Format.TEXT
-
-    def load(self, data):
-        return Vector._from_db(bytes(data).decode('ascii'))
+    name = cls.__name__
+    return (type(name + 'TextDumper', (Dumper,),
+                 {'format': Format.TEXT, 'oid': oid, 'dump': dump_text}),
+            type(name + 'BinaryDumper', (Dumper,),
+                 {'format': Format.BINARY, 'oid': oid, 'dump': dump_binary}),
+            type(name + 'TextLoader', (Loader,),
+                 {'format': Format.TEXT, 'load': load_text}),
+            type(name + 'BinaryLoader', (Loader,),
+                 {'format': Format.BINARY, 'load': load_binary}))
 
 
-class VectorBinaryLoader(Loader):
-    """vector binary form -> NumPy array (list without NumPy)."""
+def _register(context, info, cls, python_types, loaders=True):
+    """Register cls's adapters for the type info on context."""
+    info.register(context)      # arrays of the type use the element loaders
+    text_dumper, binary_dumper, text_loader, binary_loader = \
+        _adapter_classes(cls, info.oid)
+    adapters = context.adapters
+    for t in python_types:
+        adapters.register_dumper(t, text_dumper)
+        adapters.register_dumper(t, binary_dumper)      # last one: default
+    if loaders:
+        adapters.register_loader(info.oid, text_loader)
+        adapters.register_loader(info.oid, binary_loader)
 
-    format = Format.BINARY
 
-    def load(self, data):
-        return Vector._from_db_binary(data)
-
-
-def register_vector_info(context, info):
+def register_vector_info(context, info, others=()):
     """
     Register the adapters on context (a connection or cursor) for the type
-    described by info (a TypeInfo for `vector`, None if the type is absent).
+    described by info (a TypeInfo for `vector`, None if the type is absent)
+    and for the TypeInfos in others (halfvec, sparsevec, bit; None entries
+    are types the database does not have).
     """
     if info is None:
         raise psycopg.ProgrammingError('vector type not found in the database')
-    info.register(context)      # vector[] arrays use the element loaders
-
-    # the dumpers need the oid so that parameters are typed as vector
-    text_dumper = type('VectorTextDumper', (VectorDumper,), {'oid': info.oid})
-    binary_dumper = type('VectorBinaryDumper', (VectorBinaryDumper,),
-                         {'oid': info.oid})
-    adapters = context.adapters
-    for cls in ('numpy.ndarray', Vector):
-        adapters.register_dumper(cls, text_dumper)
-        adapters.register_dumper(cls, binary_dumper)    # last one: default
-    adapters.register_loader(info.oid, VectorLoader)
-    adapters.register_loader(info.oid, VectorBinaryLoader)
+    _register(context, info, Vector, ('numpy.ndarray', Vector))
+    for other in others:
+        if other is None:
+            continue
+        if other.name == 'halfvec':
+            _register(context, other, HalfVector, (HalfVector,))
+        elif other.name == 'sparsevec':
+            _register(context, other, SparseVector, (SparseVector,))
+        elif other.name == 'bit':
+            # dump only: bit results stay psycopg's strings, as with pgvector
+            _register(context, other, Bit, (Bit,), loaders=False)
 
 
 def register_vector(context):
@@ -94,12 +107,14 @@ def register_vector(context):
     and register its adapters there.  Raises psycopg.ProgrammingError when
     the extension is not installed.
     """
-    register_vector_info(context, TypeInfo.fetch(context, 'vector'))
+    register_vector_info(context, TypeInfo.fetch(context, 'vector'),
+                         [TypeInfo.fetch(context, t) for t in _OTHER_TYPES])
 
 
 async def register_vector_async(context):
     """register_vector for psycopg.AsyncConnection."""
-    register_vector_info(context, await TypeInfo.fetch(context, 'vector'))
+    register_vector_info(context, await TypeInfo.fetch(context, 'vector'),
+                         [await TypeInfo.fetch(context, t) for t in _OTHER_TYPES])
 
 
 def copy_vectors(conn, table, vectors, *, ids=None, column='embedding',

@@ -18,6 +18,9 @@ adapters use the text format; copy_vectors() uses the binary format.
 NumPy arrays and vecidx.Vector values are quoted as vector literals (note:
 psycopg2's register_adapter is always process-wide), and `vector` and
 `vector[]` results become float32 NumPy arrays (lists without NumPy).
+vecidx.HalfVector, vecidx.SparseVector and vecidx.Bit values are quoted as
+their literals, and `halfvec` / `sparsevec` results (when the database has
+those types) become HalfVector / SparseVector objects.
 Same names as pgvector.psycopg2.
 """
 
@@ -29,60 +32,103 @@ from psycopg2.extensions import (QuotedString, cursor, new_array_type,
 
 from .._copy import (COLUMN_QUERY, DEFAULT_BATCH_ROWS, PayloadStream,
                      plan_copy)
+from .._bit import Bit
+from .._halfvector import HalfVector
+from .._sparsevector import SparseVector
 from .._vector import Vector, np
 
 __all__ = ['register_vector', 'register_vector_info', 'copy_vectors',
-           'VectorAdapter', 'Vector']
+           'VectorAdapter', 'Vector', 'HalfVector', 'SparseVector', 'Bit']
 
 
-class VectorAdapter:
-    """Quotes a NumPy array or vecidx.Vector as a vector literal."""
+class _LiteralAdapter:
+    """Quotes a value as its text form: value_class._to_db(value)."""
+
+    value_class = Vector
 
     def __init__(self, value):
         self._value = value
 
     def getquoted(self):
-        return QuotedString(Vector._to_db(self._value)).getquoted()
+        return QuotedString(self.value_class._to_db(self._value)).getquoted()
 
 
-def _cast_vector(value, cur):
-    return Vector._from_db(value)
+class VectorAdapter(_LiteralAdapter):
+    """Quotes a NumPy array or vecidx.Vector as a vector literal."""
+
+
+class HalfVectorAdapter(_LiteralAdapter):
+    """Quotes a vecidx.HalfVector as a halfvec literal."""
+
+    value_class = HalfVector
+
+
+class SparseVectorAdapter(_LiteralAdapter):
+    """Quotes a vecidx.SparseVector as a sparsevec literal."""
+
+    value_class = SparseVector
+
+
+class BitAdapter(_LiteralAdapter):
+    """Quotes a vecidx.Bit as a bit string literal."""
+
+    value_class = Bit
+
+
+def _register_casters(name, oid, array_oid, load, scope):
+    caster = new_type((oid,), name.upper(), lambda value, cur: load(value))
+    register_type(caster, scope)
+    if array_oid is not None:
+        register_type(new_array_type((array_oid,), name.upper() + 'ARRAY',
+                                     caster), scope)
+
+
+def _register_adapters():
+    """The process-wide adapters (psycopg2's register_adapter has no scope)."""
+    if np is not None:
+        register_adapter(np.ndarray, VectorAdapter)
+    register_adapter(Vector, VectorAdapter)
+    register_adapter(HalfVector, HalfVectorAdapter)
+    register_adapter(SparseVector, SparseVectorAdapter)
+    register_adapter(Bit, BitAdapter)
 
 
 def register_vector_info(oid, array_oid, scope=None):
     """
     Register the caster for type oid (and array_oid for vector[], if not
     None) on scope (a connection or cursor; None = every connection), and
-    the global adapters for NumPy arrays and vecidx.Vector.
+    the global adapters for NumPy arrays and the vecidx value classes.
     """
-    vector = new_type((oid,), 'VECTOR', _cast_vector)
-    register_type(vector, scope)
-    if array_oid is not None:
-        register_type(new_array_type((array_oid,), 'VECTORARRAY', vector),
-                      scope)
-    if np is not None:
-        register_adapter(np.ndarray, VectorAdapter)
-    register_adapter(Vector, VectorAdapter)
+    _register_casters('vector', oid, array_oid, Vector._from_db, scope)
+    _register_adapters()
 
 
 def register_vector(conn_or_curs, globally=False, arrays=True):
     """
-    Look up `vector` (search_path decides which schema) and register its
-    adapters on conn_or_curs (or process-wide with globally=True).  Raises
+    Look up `vector`, and `halfvec` and `sparsevec` when present
+    (search_path decides which schema), and register their casters on
+    conn_or_curs (or process-wide with globally=True).  Raises
     psycopg2.ProgrammingError when the extension is not installed.
     """
     conn = conn_or_curs if isinstance(conn_or_curs, psycopg2.extensions.connection) \
         else conn_or_curs.connection
+    names = ('vector', 'halfvec', 'sparsevec')
     with conn.cursor(cursor_factory=cursor) as cur:
-        cur.execute("SELECT typname, oid FROM pg_catalog.pg_type WHERE oid IN "
-                    "(pg_catalog.to_regtype('vector'), "
-                    "pg_catalog.to_regtype('vector[]'))")
+        cur.execute("SELECT typname, oid FROM pg_catalog.pg_type WHERE oid IN ("
+                    + ', '.join("pg_catalog.to_regtype('%s'), "
+                                "pg_catalog.to_regtype('%s[]')" % (n, n)
+                                for n in names) + ")")
         found = dict(cur.fetchall())
     if 'vector' not in found:
         raise psycopg2.ProgrammingError('vector type not found in the database')
-    register_vector_info(found['vector'],
-                         found.get('_vector') if arrays else None,
-                         None if globally else conn_or_curs)
+    scope = None if globally else conn_or_curs
+    for name, load in zip(names, (Vector._from_db, HalfVector._from_db,
+                                  SparseVector._from_db)):
+        if name in found:
+            _register_casters(name, found[name],
+                              found.get('_' + name) if arrays else None,
+                              load, scope)
+    _register_adapters()
 
 
 class _PayloadReader(io.RawIOBase):
