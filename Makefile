@@ -13,7 +13,10 @@ OBJS = \
 	src/distance_guc.o \
 	src/quantize.o \
 	src/simd/avx2.o \
-	src/simd/avx512.o
+	src/simd/avx512.o \
+	src/simd/avx2_types.o \
+	src/halfvec.o \
+	src/bitvec.o
 
 HNSW_OBJS = $(patsubst %.c,%.o,$(wildcard src/hnsw/*.c))
 OBJS += $(HNSW_OBJS)
@@ -36,8 +39,8 @@ include $(PGXS)
 # --- distance kernels: standalone test and benchmark (no server) ------------
 # Built with the extension's own CC and CFLAGS (PGXS -O2 plus PG_CFLAGS), no
 # -march: the SIMD code selects itself at run time.  See test/kernels/.
-KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c
-KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h
+KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c src/simd/avx2_types.c
+KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h
 BENCH_OUT ?= bench-results/kernels.json
 # e.g. KERNEL_CFLAGS=-DVECIDX_DISABLE_SIMD for the scalar-only build (use make -B)
 KERNEL_CFLAGS ?=
