@@ -78,7 +78,7 @@ PGCOMMON_A = $(shell $(PG_CONFIG) --pkglibdir)/libpgcommon.a \
 	$(shell $(PG_CONFIG) --pkglibdir)/libpgport.a
 EXTRA_CLEAN += $(FUZZ_TARGETS) test/kernels/test_kernels_san
 
-test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h src/vectorio.c src/vectorio.h
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h src/vectorio.c src/vectorio.h src/half.h
 	$(FUZZ_CC) $(PG_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -I$(srcdir)/src \
 		-I$(includedir_server) -o $@ $< src/vectorio.c $(PGCOMMON_A) -lm
 
