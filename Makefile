@@ -14,7 +14,10 @@ OBJS = \
 	src/quantize.o \
 	src/vector_cost.o \
 	src/simd/avx2.o \
-	src/simd/avx512.o
+	src/simd/avx512.o \
+	src/simd/avx2_types.o \
+	src/halfvec.o \
+	src/bitvec.o
 
 HNSW_OBJS = $(patsubst %.c,%.o,$(wildcard src/hnsw/*.c))
 OBJS += $(HNSW_OBJS)
@@ -37,8 +40,8 @@ include $(PGXS)
 # --- distance kernels: standalone test and benchmark (no server) ------------
 # Built with the extension's own CC and CFLAGS (PGXS -O2 plus PG_CFLAGS), no
 # -march: the SIMD code selects itself at run time.  See test/kernels/.
-KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c
-KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h
+KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c src/simd/avx2_types.c
+KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h
 BENCH_OUT ?= bench-results/kernels.json
 # e.g. KERNEL_CFLAGS=-DVECIDX_DISABLE_SIMD for the scalar-only build (use make -B)
 KERNEL_CFLAGS ?=
@@ -76,7 +79,7 @@ PGCOMMON_A = $(shell $(PG_CONFIG) --pkglibdir)/libpgcommon.a \
 	$(shell $(PG_CONFIG) --pkglibdir)/libpgport.a
 EXTRA_CLEAN += $(FUZZ_TARGETS) test/kernels/test_kernels_san
 
-test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h src/vectorio.c src/vectorio.h
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h src/vectorio.c src/vectorio.h src/half.h
 	$(FUZZ_CC) $(PG_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -I$(srcdir)/src \
 		-I$(includedir_server) -o $@ $< src/vectorio.c $(PGCOMMON_A) -lm
 

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "distance.h"
+#include "half.h"
 
 #if defined(VX_HAVE_X86_SIMD) && !defined(_MSC_VER)
 #include <cpuid.h>
@@ -169,12 +170,128 @@ scalar_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
 		out[i] = fmaf(s, (float) c[i], a[i]);
 }
 
+/*
+ * halfvec kernels: each element widened exactly, then the float loops above
+ * term for term, so a scalar f16 kernel returns what the scalar f32 kernel
+ * returns on the widened values.
+ */
+static void
+scalar_f16_to_f32(const uint16_t *h, float *out, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = vx_half_to_float(h[i]);
+}
+
+static void
+scalar_f32_to_f16(const float *x, uint16_t *out, int n)
+{
+	for (int i = 0; i < n; i++)
+		out[i] = vx_float_to_half(x[i]);
+}
+
+static float
+scalar_l2sq_f16(const uint16_t *a, const uint16_t *b, int n)
+{
+	float		s = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		float		d = vx_half_to_float(a[i]) - vx_half_to_float(b[i]);
+
+		s += d * d;
+	}
+	return s;
+}
+
+static float
+scalar_dot_f16(const uint16_t *a, const uint16_t *b, int n)
+{
+	float		s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += vx_half_to_float(a[i]) * vx_half_to_float(b[i]);
+	return s;
+}
+
+static float
+scalar_l1_f16(const uint16_t *a, const uint16_t *b, int n)
+{
+	float		s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += fabsf(vx_half_to_float(a[i]) - vx_half_to_float(b[i]));
+	return s;
+}
+
+static void
+scalar_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
+				  float *ab, float *aa, float *bb)
+{
+	float		x = 0,
+				y = 0,
+				z = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		float		ai = vx_half_to_float(a[i]);
+		float		bi = vx_half_to_float(b[i]);
+
+		x += ai * bi;
+		y += ai * ai;
+		z += bi * bi;
+	}
+	*ab = x;
+	*aa = y;
+	*bb = z;
+}
+
+/* bit kernels: a byte at a time, counting set bits with a nibble table */
+static const uint8_t nibble_ones[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+
+static inline uint32_t
+byte_ones(uint8_t x)
+{
+	return nibble_ones[x & 0xf] + nibble_ones[x >> 4];
+}
+
+static uint64_t
+scalar_hamming_u8(const uint8_t *a, const uint8_t *b, int n)
+{
+	uint64_t	s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += byte_ones(a[i] ^ b[i]);
+	return s;
+}
+
+static void
+scalar_jaccard_u8(const uint8_t *a, const uint8_t *b, int n,
+				  uint64_t *ab, uint64_t *aa, uint64_t *bb)
+{
+	uint64_t	x = 0,
+				y = 0,
+				z = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		x += byte_ones(a[i] & b[i]);
+		y += byte_ones(a[i]);
+		z += byte_ones(b[i]);
+	}
+	*ab = x;
+	*aa = y;
+	*bb = z;
+}
+
 const VxKernels vx_kernels_scalar = {
 	"scalar",
 	scalar_l2sq_f32, scalar_dot_f32, scalar_l1_f32, scalar_cosine_f32,
 	scalar_l2sq_u8, scalar_dot_u8, scalar_l1_u8,
 	scalar_l2sq_f32u8, scalar_dot_f32u8, scalar_l1_f32u8,
 	scalar_decode_u8,
+	scalar_f16_to_f32, scalar_f32_to_f16,
+	scalar_l2sq_f16, scalar_dot_f16, scalar_l1_f16, scalar_cosine_f16,
+	scalar_hamming_u8, scalar_jaccard_u8,
 	VX_SIMD_SCALAR, 0
 };
 
@@ -271,6 +388,8 @@ detect_x86(void)
 	if (!(ecx & (1u << 27)))	/* OSXSAVE */
 		return 0;
 	if (!(ecx & (1u << 28)) || !(ecx & (1u << 12)))	/* AVX, FMA */
+		return 0;
+	if (!(ecx & (1u << 29)))	/* F16C (halfvec kernels of every SIMD table) */
 		return 0;
 
 	__asm__ __volatile__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));

@@ -54,7 +54,7 @@ typedef enum VxSimdLevel
 } VxSimdLevel;
 
 /* CPU feature bits (vx_cpu_features); each implies the OS saves the state */
-#define VX_CPU_AVX2		0x01	/* AVX, AVX2, FMA; XCR0 has SSE+AVX */
+#define VX_CPU_AVX2		0x01	/* AVX, AVX2, FMA, F16C; XCR0 has SSE+AVX */
 #define VX_CPU_AVX512	0x02	/* AVX-512 F, BW, VL; XCR0 has opmask+ZMM */
 #define VX_CPU_VNNI		0x04	/* AVX512_VNNI (with VX_CPU_AVX512) */
 #define VX_CPU_IMUL2	0x08	/* with VX_CPU_AVX2: two 256-bit vector integer
@@ -84,6 +84,27 @@ typedef struct VxKernels
 	 * tables): a code decoded back to float values
 	 */
 	void		(*decode_u8) (const uint8_t *c, float s, const float *a, float *out, int n);
+	/*
+	 * halfvec: IEEE binary16 values as uint16_t (half.h).  Conversions are
+	 * exact IEEE ones and bit-identical across tables (round to nearest
+	 * even, overflow to infinity, no error); the distance kernels widen
+	 * each element to float and accumulate in float like the f32 kernels.
+	 */
+	void		(*f16_to_f32) (const uint16_t *h, float *out, int n);
+	void		(*f32_to_f16) (const float *x, uint16_t *out, int n);
+	float		(*l2sq_f16) (const uint16_t *a, const uint16_t *b, int n);
+	float		(*dot_f16) (const uint16_t *a, const uint16_t *b, int n);
+	float		(*l1_f16) (const uint16_t *a, const uint16_t *b, int n);
+	void		(*cosine_f16) (const uint16_t *a, const uint16_t *b, int n,
+							   float *ab, float *aa, float *bb);
+	/*
+	 * bit strings of n bytes (n >= 0 here): popcount(a xor b), and for
+	 * Jaccard *ab = popcount(a and b), *aa = popcount(a), *bb = popcount(b);
+	 * exact
+	 */
+	uint64_t	(*hamming_u8) (const uint8_t *a, const uint8_t *b, int n);
+	void		(*jaccard_u8) (const uint8_t *a, const uint8_t *b, int n,
+							   uint64_t *ab, uint64_t *aa, uint64_t *bb);
 	/* added members: what the table needs */
 	VxSimdLevel level;			/* the vecidx.simd level it serves */
 	uint32_t	cpu_required;	/* VX_CPU_* bits the CPU must have */
@@ -126,6 +147,26 @@ extern const VxKernels vx_kernels_scalar;
 #ifdef VX_HAVE_X86_SIMD
 extern const VxKernels vx_kernels_avx2; /* CPUs with VX_CPU_IMUL2 */
 extern const VxKernels vx_kernels_avx2imul1;	/* one multiply pipe */
+#endif
+#ifdef VX_HAVE_X86_SIMD
+/*
+ * The AVX2 + F16C halfvec and bit kernels (simd/avx2_types.c); every
+ * table from AVX2 up uses them (AVX-512 implies them).
+ */
+extern void vx_avx2_f16_to_f32(const uint16_t *h, float *out, int n);
+extern void vx_avx2_f32_to_f16(const float *x, uint16_t *out, int n);
+extern float vx_avx2_l2sq_f16(const uint16_t *a, const uint16_t *b, int n);
+extern float vx_avx2_dot_f16(const uint16_t *a, const uint16_t *b, int n);
+extern float vx_avx2_l1_f16(const uint16_t *a, const uint16_t *b, int n);
+extern void vx_avx2_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
+							   float *ab, float *aa, float *bb);
+extern uint64_t vx_avx2_hamming_u8(const uint8_t *a, const uint8_t *b, int n);
+extern void vx_avx2_jaccard_u8(const uint8_t *a, const uint8_t *b, int n,
+							   uint64_t *ab, uint64_t *aa, uint64_t *bb);
+#define VX_AVX2_TYPE_KERNELS \
+	vx_avx2_f16_to_f32, vx_avx2_f32_to_f16, \
+	vx_avx2_l2sq_f16, vx_avx2_dot_f16, vx_avx2_l1_f16, vx_avx2_cosine_f16, \
+	vx_avx2_hamming_u8, vx_avx2_jaccard_u8
 #endif
 #ifdef VX_HAVE_AVX512
 extern const VxKernels vx_kernels_avx512;	/* u8 kernels via vpmaddwd */

@@ -58,16 +58,23 @@
 void
 vx_check_dim(int dim)
 {
+	vx_check_dim_of("vector", dim);
+}
+
+/* the same for the type typname (vector and halfvec share the limit) */
+void
+vx_check_dim_of(const char *typname, int dim)
+{
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
+				 errmsg("%s must have at least 1 dimension", typname)));
 
 	if (dim > VECTOR_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector cannot have more than %d dimensions",
-						VECTOR_MAX_DIM)));
+				 errmsg("%s cannot have more than %d dimensions",
+						typname, VECTOR_MAX_DIM)));
 }
 
 /*
@@ -101,15 +108,22 @@ vx_check_dims_match(const Vector *a, const Vector *b)
 void
 vx_check_element(float value)
 {
+	vx_check_element_of("vector", value);
+}
+
+/* the same for the type typname */
+void
+vx_check_element_of(const char *typname, float value)
+{
 	if (isnan(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in vector")));
+				 errmsg("NaN not allowed in %s", typname)));
 
 	if (isinf(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in vector")));
+				 errmsg("infinite value not allowed in %s", typname)));
 }
 
 /*
@@ -143,22 +157,21 @@ vector_from_floats(const float *x, int dim)
  * ---------------------------------------------------------------------
  */
 
-pg_noreturn static void report_bad_literal(const char *lit, const char *detail);
-pg_noreturn static void vx_report_io_error(VxIoStatus status, const VxIoResult *res,
-										   const char *lit, int32 typmod);
+pg_noreturn static void report_bad_literal(const char *typname, const char *lit,
+										   const char *detail);
 
 /* the syntax error of vector_in, with an optional detail sentence */
 static void
-report_bad_literal(const char *lit, const char *detail)
+report_bad_literal(const char *typname, const char *lit, const char *detail)
 {
 	if (detail)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type vector: \"%s\"", lit),
+				 errmsg("invalid input syntax for type %s: \"%s\"", typname, lit),
 				 errdetail_internal("%s", detail)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type vector: \"%s\"", lit)));
+			 errmsg("invalid input syntax for type %s: \"%s\"", typname, lit)));
 }
 
 /*
@@ -166,36 +179,37 @@ report_bad_literal(const char *lit, const char *detail)
  * vectorio.h functions.  lit is the text literal (NULL for binary input),
  * typmod the declared dimension the input was checked against.
  */
-static void
-vx_report_io_error(VxIoStatus status, const VxIoResult *res, const char *lit,
-				   int32 typmod)
+void
+vx_report_io_error(const char *typname, VxIoStatus status,
+				   const VxIoResult *res, const char *lit, int32 typmod)
 {
 	switch (status)
 	{
 		case VX_IO_NO_LEFT_BRACKET:
-			report_bad_literal(lit, "Vector contents must start with \"[\".");
+			report_bad_literal(typname, lit, "Vector contents must start with \"[\".");
 			break;
 		case VX_IO_SYNTAX:
-			report_bad_literal(lit, NULL);
+			report_bad_literal(typname, lit, NULL);
 			break;
 		case VX_IO_JUNK:
-			report_bad_literal(lit, "Junk after closing right brace.");
+			report_bad_literal(typname, lit, "Junk after closing right brace.");
 			break;
 		case VX_IO_OUT_OF_RANGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type vector",
-							pnstrdup(lit + res->token_start, res->token_len))));
+					 errmsg("\"%s\" is out of range for type %s",
+							pnstrdup(lit + res->token_start, res->token_len),
+							typname)));
 			break;
 		case VX_IO_NAN:
-			vx_check_element(get_float4_nan());
+			vx_check_element_of(typname, get_float4_nan());
 			break;
 		case VX_IO_INFINITE:
-			vx_check_element(get_float4_infinity());
+			vx_check_element_of(typname, get_float4_infinity());
 			break;
 		case VX_IO_TOO_FEW_DIMS:
 		case VX_IO_TOO_MANY_DIMS:
-			vx_check_dim(res->dim);
+			vx_check_dim_of(typname, res->dim);
 			break;
 		case VX_IO_TYPMOD_MISMATCH:
 			vx_check_expected_dim(typmod, res->dim);
@@ -219,13 +233,13 @@ vx_report_io_error(VxIoStatus status, const VxIoResult *res, const char *lit,
 		case VX_IO_TYPMOD_TOO_SMALL:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("dimensions for type vector must be at least 1")));
+					 errmsg("dimensions for type %s must be at least 1", typname)));
 			break;
 		case VX_IO_TYPMOD_TOO_LARGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("dimensions for type vector cannot exceed %d",
-							VECTOR_MAX_DIM)));
+					 errmsg("dimensions for type %s cannot exceed %d",
+							typname, VECTOR_MAX_DIM)));
 			break;
 		case VX_IO_OK:
 			break;
@@ -252,7 +266,7 @@ vector_in(PG_FUNCTION_ARGS)
 
 	status = vx_vector_parse_text(lit, typmod, result->x, &res);
 	if (status != VX_IO_OK)
-		vx_report_io_error(status, &res, lit, typmod);
+		vx_report_io_error("vector", status, &res, lit, typmod);
 
 	Assert(res.dim == result->dim);
 	PG_RETURN_VECTOR_P(result);
@@ -300,7 +314,7 @@ vector_typmod_in(PG_FUNCTION_ARGS)
 
 	status = vx_vector_typmod_check(n, tl);
 	if (status != VX_IO_OK)
-		vx_report_io_error(status, NULL, NULL, -1);
+		vx_report_io_error("vector", status, NULL, NULL, -1);
 
 	PG_RETURN_INT32(*tl);
 }
@@ -334,12 +348,12 @@ vector_recv(PG_FUNCTION_ARGS)
 
 	status = vx_vector_recv_header(data, len, typmod, &res);
 	if (status != VX_IO_OK)
-		vx_report_io_error(status, &res, NULL, typmod);
+		vx_report_io_error("vector", status, &res, NULL, typmod);
 
 	result = InitVector(res.dim);
 	status = vx_vector_recv_elements(data, len, res.dim, result->x, &res);
 	if (status != VX_IO_OK)
-		vx_report_io_error(status, &res, NULL, typmod);
+		vx_report_io_error("vector", status, &res, NULL, typmod);
 
 	buf->cursor += res.consumed;
 	PG_RETURN_VECTOR_P(result);
@@ -417,23 +431,20 @@ array_elements_to_floats(Oid elemtype, const Datum *elems, int n, float *x)
 }
 
 /*
- * array_to_vector(integer[] | real[] | double precision[] | numeric[],
- * typmod, explicit): a 1-D array without NULLs; every element converted to
- * float4 must be finite.
+ * vx_array_floats: the elements of a 1-D array without NULLs of integer,
+ * real, double precision or numeric, converted to float (palloc'd, *n of
+ * them), after pgvector's checks: shape, NULLs, the dimension limit of
+ * typname and the type modifier.  Finiteness is the caller's to check.
  */
-VX_FUNCTION(array_to_vector);
-Datum
-array_to_vector(PG_FUNCTION_ARGS)
+float *
+vx_array_floats(ArrayType *array, int32 typmod, const char *typname, int *n)
 {
-	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
-	int32		typmod = PG_GETARG_INT32(1);
 	Oid			elemtype = ARR_ELEMTYPE(array);
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
 	Datum	   *elems;
-	int			n;
-	Vector	   *result;
+	float	   *x;
 
 	if (ARR_NDIM(array) > 1)
 		ereport(ERROR,
@@ -447,18 +458,37 @@ array_to_vector(PG_FUNCTION_ARGS)
 
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
 	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
-					  &elems, NULL, &n);
+					  &elems, NULL, n);
 
-	vx_check_dim(n);
-	vx_check_expected_dim(typmod, n);
+	vx_check_dim_of(typname, *n);
+	vx_check_expected_dim(typmod, *n);
 
-	result = InitVector(n);
-	array_elements_to_floats(elemtype, elems, n, result->x);
+	x = palloc(sizeof(float) * *n);
+	array_elements_to_floats(elemtype, elems, *n, x);
 	pfree(elems);
+	return x;
+}
+
+/*
+ * array_to_vector(integer[] | real[] | double precision[] | numeric[],
+ * typmod, explicit): a 1-D array without NULLs; every element converted to
+ * float4 must be finite.
+ */
+VX_FUNCTION(array_to_vector);
+Datum
+array_to_vector(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	int			n;
+	float	   *x = vx_array_floats(array, typmod, "vector", &n);
+	Vector	   *result;
 
 	for (int i = 0; i < n; i++)
-		vx_check_element(result->x[i]);
+		vx_check_element(x[i]);
 
+	result = vector_from_floats(x, n);
+	pfree(x);
 	PG_RETURN_VECTOR_P(result);
 }
 
@@ -992,8 +1022,8 @@ vector_cmp(PG_FUNCTION_ARGS)
  * at least the count.  Users can call the support functions directly, so
  * this is checked, but a bad state is an internal error as in pgvector.
  */
-static float8 *
-check_state_array(ArrayType *statearray, const char *caller)
+float8 *
+vx_check_state_array(ArrayType *statearray, const char *caller)
 {
 	if (ARR_NDIM(statearray) != 1 ||
 		ARR_DIMS(statearray)[0] < 1 ||
@@ -1005,8 +1035,8 @@ check_state_array(ArrayType *statearray, const char *caller)
 }
 
 /* a new state array {n, sums[0] .. sums[dim-1]} */
-static ArrayType *
-make_state_array(float8 n, const float8 *sums, int dim)
+ArrayType *
+vx_make_state_array(float8 n, const float8 *sums, int dim)
 {
 	Datum	   *datums = palloc(sizeof(Datum) * (dim + 1));
 	ArrayType  *result;
@@ -1022,8 +1052,8 @@ make_state_array(float8 n, const float8 *sums, int dim)
 }
 
 /* sums[i] += x[i] for dim elements, with an overflow error if infinite */
-static void
-add_to_sums(float8 *sums, const float8 *x, int dim)
+void
+vx_add_to_sums(float8 *sums, const float8 *x, int dim)
 {
 	for (int i = 0; i < dim; i++)
 	{
@@ -1036,81 +1066,105 @@ add_to_sums(float8 *sums, const float8 *x, int dim)
 }
 
 /*
+ * vx_avg_accum: the transition of avg for a value of dim elements already
+ * widened to x (float8), into the state array of argument 0.  Inside an
+ * aggregate the state array is updated in place (as float8_accum does);
+ * called directly, a new array is returned.  caller names the SQL function
+ * in the error for a malformed state.
+ */
+ArrayType *
+vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x, int newdim,
+			 const char *caller)
+{
+	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
+	float8	   *state = vx_check_state_array(statearray, caller);
+	int			dim = STATE_DIMS(statearray);
+	ArrayType  *result;
+
+	/* first value: the state gets its sums */
+	if (dim == 0)
+		return vx_make_state_array(state[0] + 1.0, x, newdim);
+
+	vx_check_expected_dim(dim, newdim);
+
+	if (AggCheckCallContext(fcinfo, NULL))
+	{
+		vx_add_to_sums(state + 1, x, dim);
+		state[0] += 1.0;
+		return statearray;
+	}
+
+	result = vx_make_state_array(state[0] + 1.0, state + 1, dim);
+	vx_add_to_sums((float8 *) ARR_DATA_PTR(result) + 1, x, dim);
+	return result;
+}
+
+/*
  * vector_accum(double precision[], vector): transition function of avg.
- * Inside an aggregate the state array is updated in place (as float8_accum
- * does); called directly, a new array is returned.
  */
 VX_FUNCTION(vector_accum);
 Datum
 vector_accum(PG_FUNCTION_ARGS)
 {
-	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
 	Vector	   *newval = PG_GETARG_VECTOR_P(1);
-	float8	   *state = check_state_array(statearray, "vector_accum");
-	int			dim = STATE_DIMS(statearray);
-	float8	   *x;
+	float8	   *x = palloc(sizeof(float8) * newval->dim);
 	ArrayType  *result;
 
-	x = palloc(sizeof(float8) * newval->dim);
 	for (int i = 0; i < newval->dim; i++)
 		x[i] = (float8) newval->x[i];
 
-	/* first value: the state gets its sums */
-	if (dim == 0)
-		PG_RETURN_ARRAYTYPE_P(make_state_array(state[0] + 1.0, x,
-											   newval->dim));
-
-	vx_check_expected_dim(dim, newval->dim);
-
-	if (AggCheckCallContext(fcinfo, NULL))
-	{
-		add_to_sums(state + 1, x, dim);
-		state[0] += 1.0;
-		pfree(x);
-		PG_RETURN_ARRAYTYPE_P(statearray);
-	}
-
-	result = make_state_array(state[0] + 1.0, state + 1, dim);
-	add_to_sums((float8 *) ARR_DATA_PTR(result) + 1, x, dim);
+	result = vx_avg_accum(fcinfo, x, newval->dim, "vector_accum");
 	pfree(x);
 	PG_RETURN_ARRAYTYPE_P(result);
 }
 
 /*
- * vector_combine(double precision[], double precision[]): combine function
- * of avg for parallel aggregation.  A state without sums (no rows seen) is
- * the identity.
+ * vx_avg_combine: the combine function of avg over the two state arrays of
+ * the call, for parallel aggregation.  A state without sums (no rows seen)
+ * is the identity.  typname names the type in the dimension errors, caller
+ * the SQL function in the error for a malformed state.
  */
-VX_FUNCTION(vector_combine);
-Datum
-vector_combine(PG_FUNCTION_ARGS)
+ArrayType *
+vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,
+			   const char *caller)
 {
 	ArrayType  *statearray1 = PG_GETARG_ARRAYTYPE_P(0);
 	ArrayType  *statearray2 = PG_GETARG_ARRAYTYPE_P(1);
-	float8	   *state1 = check_state_array(statearray1, "vector_combine");
-	float8	   *state2 = check_state_array(statearray2, "vector_combine");
+	float8	   *state1 = vx_check_state_array(statearray1, caller);
+	float8	   *state2 = vx_check_state_array(statearray2, caller);
 	int			dim1 = STATE_DIMS(statearray1);
 	int			dim2 = STATE_DIMS(statearray2);
 	float8		n = state1[0] + state2[0];
 	ArrayType  *result;
 
 	if (dim1 == 0 && dim2 == 0)
-		PG_RETURN_ARRAYTYPE_P(make_state_array(n, NULL, 0));
+		return vx_make_state_array(n, NULL, 0);
 
 	if (dim1 == 0)
 	{
-		vx_check_dim(dim2);
-		PG_RETURN_ARRAYTYPE_P(make_state_array(n, state2 + 1, dim2));
+		vx_check_dim_of(typname, dim2);
+		return vx_make_state_array(n, state2 + 1, dim2);
 	}
 
-	vx_check_dim(dim1);
+	vx_check_dim_of(typname, dim1);
 	if (dim2 == 0)
-		PG_RETURN_ARRAYTYPE_P(make_state_array(n, state1 + 1, dim1));
+		return vx_make_state_array(n, state1 + 1, dim1);
 
 	vx_check_expected_dim(dim1, dim2);
-	result = make_state_array(n, state1 + 1, dim1);
-	add_to_sums((float8 *) ARR_DATA_PTR(result) + 1, state2 + 1, dim1);
-	PG_RETURN_ARRAYTYPE_P(result);
+	result = vx_make_state_array(n, state1 + 1, dim1);
+	vx_add_to_sums((float8 *) ARR_DATA_PTR(result) + 1, state2 + 1, dim1);
+	return result;
+}
+
+/*
+ * vector_combine(double precision[], double precision[]): combine function
+ * of avg(vector).
+ */
+VX_FUNCTION(vector_combine);
+Datum
+vector_combine(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(vx_avg_combine(fcinfo, "vector", "vector_combine"));
 }
 
 /*
@@ -1122,7 +1176,7 @@ Datum
 vector_avg(PG_FUNCTION_ARGS)
 {
 	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
-	float8	   *state = check_state_array(statearray, "vector_avg");
+	float8	   *state = vx_check_state_array(statearray, "vector_avg");
 	float8		n = state[0];
 	int			dim = STATE_DIMS(statearray);
 	Vector	   *result;

@@ -11,6 +11,9 @@
 #define VECIDX_VECTOR_H
 
 #include "fmgr.h"
+#include "utils/array.h"
+
+#include "compat.h"				/* pg_noreturn */
 
 #include "vectorio.h"		/* VECTOR_MAX_DIM */
 
@@ -40,6 +43,29 @@ extern void vx_check_dim(int dim);	/* 1 <= dim <= VECTOR_MAX_DIM */
 extern void vx_check_expected_dim(int32 typmod, int dim);	/* typmod -1 or == dim */
 extern void vx_check_dims_match(const Vector *a, const Vector *b);
 extern void vx_check_element(float value);	/* finite */
+
+/* the same checks and messages for another type name (halfvec) */
+extern void vx_check_dim_of(const char *typname, int dim);
+extern void vx_check_element_of(const char *typname, float value);
+
+/* pgvector's ERROR for a failed vectorio.h status, naming type typname */
+pg_noreturn extern void vx_report_io_error(const char *typname, VxIoStatus status,
+										   const VxIoResult *res, const char *lit,
+										   int32 typmod);
+
+/*
+ * avg state arrays (float8[] {n, sum_1 .. sum_dim}), shared by vector and
+ * halfvec: check (elog naming caller when malformed), build, add.
+ */
+extern float8 *vx_check_state_array(ArrayType *statearray, const char *caller);
+extern ArrayType *vx_make_state_array(float8 n, const float8 *sums, int dim);
+extern void vx_add_to_sums(float8 *sums, const float8 *x, int dim);
+extern float *vx_array_floats(ArrayType *array, int32 typmod,
+							  const char *typname, int *n);
+extern ArrayType *vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x,
+							   int newdim, const char *caller);
+extern ArrayType *vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,
+								 const char *caller);
 
 /* btree order: element by element, then the shorter vector first */
 extern int	vx_vector_cmp(const Vector *a, const Vector *b);

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * vectorio.c
- *	  Pure cores of the vector type's I/O: text literal parser, binary
- *	  wire-format reader, type-modifier check, text formatter.
+ *	  Pure cores of the vector and halfvec types' I/O: text literal parser,
+ *	  binary wire-format readers, type-modifier check, text formatter.
  *
  * No PostgreSQL headers apart from common/shortest_dec.h (the formatter of
  * libpgcommon, which the server exports and the fuzz harnesses link
@@ -18,7 +18,7 @@
  * Underflow to zero or a subnormal is accepted, as pgvector does.
  *
  * Wire format (network byte order): int16 dim, int16 unused (must be 0),
- * dim float4 values.  Surplus bytes after the values are the caller's
+ * dim float4 values (vector) or dim 2-byte IEEE halves (halfvec).  Surplus bytes after the values are the caller's
  * business (COPY and bind report them).
  *
  *-------------------------------------------------------------------------
@@ -30,6 +30,7 @@
 
 #include "common/shortest_dec.h"
 
+#include "half.h"
 #include "vectorio.h"
 
 _Static_assert(FLOAT_SHORTEST_DECIMAL_LEN == 16,
@@ -93,6 +94,20 @@ VxIoStatus
 vx_vector_parse_text(const char *lit, int32_t typmod, float *x,
 					 VxIoResult *res)
 {
+	return vx_parse_text_bounded(lit, typmod, INFINITY, x, res);
+}
+
+/*
+ * vx_parse_text_bounded: vx_vector_parse_text for a type whose elements are
+ * stored narrower than float: a finite element of magnitude >= overflow
+ * (which the narrower type would round to infinity) is VX_IO_OUT_OF_RANGE
+ * like one that overflows float; INFINITY means no such limit.  halfvec
+ * passes VX_HALF_OVERFLOW and narrows the floats itself, exactly.
+ */
+VxIoStatus
+vx_parse_text_bounded(const char *lit, int32_t typmod, float overflow,
+					  float *x, VxIoResult *res)
+{
 	const char *pt = skip_space(lit);
 	int			dim = 0;
 
@@ -126,7 +141,8 @@ vx_vector_parse_text(const char *lit, int32_t typmod, float *x,
 		if (end == pt)
 			return VX_IO_SYNTAX;
 
-		if (errno == ERANGE && isinf(val))
+		if ((errno == ERANGE && isinf(val)) ||
+			(!isinf(val) && fabsf(val) >= overflow))
 		{
 			res->token_start = pt - lit;
 			res->token_len = end - pt;
@@ -226,6 +242,34 @@ vx_vector_recv_elements(const uint8_t *data, size_t len, int dim, float *x,
 		status = check_finite(x[i]);
 		if (status != VX_IO_OK)
 			return status;
+	}
+
+	res->consumed = off;
+	return VX_IO_OK;
+}
+
+/*
+ * vx_halfvec_recv_elements: vx_vector_recv_elements for halfvec, whose
+ * wire format has dim 2-byte halves (network byte order) after the same
+ * header; x receives dim half bit patterns.
+ */
+VxIoStatus
+vx_halfvec_recv_elements(const uint8_t *data, size_t len, int dim,
+						 uint16_t *x, VxIoResult *res)
+{
+	size_t		off = 4;
+
+	for (int i = 0; i < dim; i++)
+	{
+		if (len - off < 2)
+			return VX_IO_SHORT;
+		x[i] = load_be16(data + off);
+		off += 2;
+
+		if (vx_half_is_nan(x[i]))
+			return VX_IO_NAN;
+		if (vx_half_is_inf(x[i]))
+			return VX_IO_INFINITE;
 	}
 
 	res->consumed = off;

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * vectorio.h
- *	  Pure cores of the vector type's input functions: the text literal
+ *	  Pure cores of the vector and halfvec input functions: the text literal
  *	  parser, the binary wire-format reader, the type-modifier range check
  *	  and the text formatter.
  *
@@ -67,6 +67,12 @@ extern VxIoStatus vx_vector_recv_header(const uint8_t *data, size_t len,
 										int32_t typmod, VxIoResult *res);
 extern VxIoStatus vx_vector_recv_elements(const uint8_t *data, size_t len,
 										  int dim, float *x, VxIoResult *res);
+extern VxIoStatus vx_parse_text_bounded(const char *lit, int32_t typmod,
+										float overflow, float *x,
+										VxIoResult *res);
+extern VxIoStatus vx_halfvec_recv_elements(const uint8_t *data, size_t len,
+										   int dim, uint16_t *x,
+										   VxIoResult *res);
 extern VxIoStatus vx_vector_typmod_check(int n, const int32_t *mods);
 extern size_t vx_vector_format_text(const float *x, int dim, char *buf);
 

@@ -547,6 +547,7 @@ const VxKernels vx_kernels_avx2 = {
 	avx2_l2sq_u8, avx2_dot_u8, avx2_l1_u8,
 	avx2_l2sq_f32u8, avx2_dot_f32u8, avx2_l1_f32u8,
 	avx2_decode_u8,
+	VX_AVX2_TYPE_KERNELS,
 	VX_SIMD_AVX2, VX_CPU_AVX2 | VX_CPU_IMUL2
 };
 
@@ -557,6 +558,7 @@ const VxKernels vx_kernels_avx2imul1 = {
 	avx2imul1_l2sq_u8, avx2_dot_u8, avx2_l1_u8,
 	avx2_l2sq_f32u8, avx2_dot_f32u8, avx2_l1_f32u8,
 	avx2_decode_u8,
+	VX_AVX2_TYPE_KERNELS,
 	VX_SIMD_AVX2, VX_CPU_AVX2
 };
 

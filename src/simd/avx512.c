@@ -559,6 +559,7 @@ const VxKernels vx_kernels_avx512 = {
 	avx512_l2sq_u8, avx512_dot_u8, avx512_l1_u8,
 	avx512_l2sq_f32u8, avx512_dot_f32u8, avx512_l1_f32u8,
 	avx512_decode_u8,
+	VX_AVX2_TYPE_KERNELS,
 	VX_SIMD_AVX512, VX_CPU_AVX2 | VX_CPU_AVX512
 };
 
@@ -568,6 +569,7 @@ const VxKernels vx_kernels_avx512vnni = {
 	avx512vnni_l2sq_u8, avx512vnni_dot_u8, avx512_l1_u8,
 	avx512_l2sq_f32u8, avx512_dot_f32u8, avx512_l1_f32u8,
 	avx512_decode_u8,
+	VX_AVX2_TYPE_KERNELS,
 	VX_SIMD_AVX512, VX_CPU_AVX2 | VX_CPU_AVX512 | VX_CPU_VNNI
 };
 

@@ -69,6 +69,45 @@ check_typmod(const uint8_t *data, size_t size)
 				  n, mods[0], (int) status, (int) expect);
 }
 
+/*
+ * halfvec_recv's elements after the same header: 2-byte halves, the first
+ * NaN or infinite complete one is the error, else short input; accepted
+ * input re-encodes to the same bytes.
+ */
+static void
+check_halfvec_elements(const uint8_t *data, size_t size, int dim)
+{
+	size_t		complete = (size - 4) / 2;
+	VxIoStatus	expect = complete >= (size_t) dim ? VX_IO_OK : VX_IO_SHORT;
+	uint16_t   *h = vx_fuzz_alloc(sizeof(uint16_t) * (size_t) dim);
+	VxIoResult	res;
+	VxIoStatus	status;
+
+	for (size_t i = 0; i < complete && i < (size_t) dim; i++)
+	{
+		uint16_t	bits = (uint16_t) ((data[4 + 2 * i] << 8) | data[5 + 2 * i]);
+
+		if ((bits & 0x7c00) == 0x7c00)
+		{
+			expect = (bits & 0x3ff) ? VX_IO_NAN : VX_IO_INFINITE;
+			break;
+		}
+	}
+	memset(&res, 0, sizeof(res));
+	status = vx_halfvec_recv_elements(data, size, dim, h, &res);
+	VX_FUZZ_CHECK(status == expect, "halfvec elements: status %d, expected %d",
+				  (int) status, (int) expect);
+	if (status == VX_IO_OK)
+	{
+		VX_FUZZ_CHECK(res.consumed == 4 + 2 * (size_t) dim,
+					  "halfvec consumed %zu of dim %d", res.consumed, dim);
+		for (int i = 0; i < dim; i++)
+			VX_FUZZ_CHECK(data[4 + 2 * i] == (h[i] >> 8) && data[5 + 2 * i] == (h[i] & 0xff),
+						  "halfvec element %d re-encodes differently", i);
+	}
+	free(h);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -123,6 +162,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
+
+	check_halfvec_elements(data, size, dim);
 
 	x = vx_fuzz_alloc(sizeof(float) * (size_t) dim);
 	res.consumed = 0;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "half.h"
 #include "vectorio.h"
 
 #define VX_FUZZ_CHECK(cond, ...) \

@@ -168,6 +168,43 @@ check_rejected(const char *lit, VxIoStatus status, const VxIoResult *res)
 	}
 }
 
+/*
+ * halfvec_in's parse of the same literal (the bound VX_HALF_OVERFLOW): it
+ * accepts exactly what the float parse accepts with every |x| < 65520, with
+ * the same values; otherwise it fails with the float parse's status or
+ * with an out-of-range element (met earlier, or the one that is too large).
+ */
+static void
+check_halfvec(const char *lit, VxIoStatus fstatus, const float *fx, int fdim, int cap)
+{
+	float	   *hx = vx_fuzz_alloc(sizeof(float) * (size_t) cap);
+	VxIoResult	hres;
+	VxIoStatus	hstatus = vx_parse_text_bounded(lit, -1, VX_HALF_OVERFLOW, hx, &hres);
+	int			in_range = 1;
+
+	if (fstatus == VX_IO_OK)
+	{
+		for (int i = 0; i < fdim; i++)
+			if (fabsf(fx[i]) >= VX_HALF_OVERFLOW)
+				in_range = 0;
+		VX_FUZZ_CHECK(in_range ? hstatus == VX_IO_OK : hstatus == VX_IO_OUT_OF_RANGE,
+					  "\"%.200s\": halfvec status %d", lit, (int) hstatus);
+		if (hstatus == VX_IO_OK)
+		{
+			VX_FUZZ_CHECK(hres.dim == fdim && vx_fuzz_same_bits(hx, fx, fdim),
+						  "\"%.200s\": halfvec values differ", lit);
+			for (int i = 0; i < fdim; i++)
+				VX_FUZZ_CHECK(!vx_half_is_inf(vx_float_to_half(hx[i])),
+							  "\"%.200s\": element %d rounds to infinity", lit, i);
+		}
+	}
+	else
+		VX_FUZZ_CHECK(hstatus == fstatus || hstatus == VX_IO_OUT_OF_RANGE,
+					  "\"%.200s\": halfvec status %d, vector status %d", lit,
+					  (int) hstatus, (int) fstatus);
+	free(hx);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -201,6 +238,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	else
 		check_rejected(lit, status, &res);
+	check_halfvec(lit, status, x, res.dim, cap);
 
 	free(rx);
 	free(x);

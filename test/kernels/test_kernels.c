@@ -55,6 +55,7 @@
 #endif
 
 #include "distance.h"
+#include "half.h"
 
 #define DEFAULT_MAX_DIM 2048
 
@@ -675,6 +676,257 @@ check_selection(void)
 	}
 }
 
+/* ---------- halfvec and bit kernels ---------- */
+
+static long type_passed,
+			type_failed;
+
+static void
+type_check(int ok, const char *table, const char *what, int n, long detail)
+{
+	if (ok)
+	{
+		type_passed++;
+		return;
+	}
+	type_failed++;
+	if (fail_reports++ < MAX_FAIL_REPORTS)
+		printf("FAIL: %s %s n=%d (%ld)\n", table, what, n, detail);
+}
+
+/* the value of a finite half from its fields, independent of half.h */
+static double
+half_value(uint16_t h)
+{
+	int			e = (h >> 10) & 0x1f;
+	int			m = h & 0x3ff;
+	double		v = e == 0 ? ldexp(m, -24) : ldexp(1024 + m, e - 25);
+
+	return (h & 0x8000) ? -v : v;
+}
+
+static uint32_t
+float_bits(float f)
+{
+	uint32_t	u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/*
+ * The scalar conversions of half.h against the definition: every finite half
+ * widens to its value, narrowing is exact on every half, and every rounding
+ * boundary (the midpoint between two neighbouring halves, and the floats
+ * just below and above it) rounds to nearest, ties to even, 65520 and up to
+ * infinity.  Then every table's array conversions against the scalar ones,
+ * bit for bit, at every tail length.
+ */
+static void
+test_half_conversions(void)
+{
+	static uint16_t all[65536];
+	static float widened[65536];
+	static float ref_w[65536];
+	static uint16_t narrowed[3 * 0x7c00];
+	static uint16_t ref_n[3 * 0x7c00];
+	static float probes[3 * 0x7c00];
+	int			np = 0;
+
+	for (int h = 0; h < 65536; h++)
+	{
+		all[h] = (uint16_t) h;
+		if ((h & 0x7c00) != 0x7c00)
+		{
+			type_check((double) vx_half_to_float((uint16_t) h) == half_value((uint16_t) h),
+					   "half.h", "half_to_float value", 1, h);
+			type_check(vx_float_to_half(vx_half_to_float((uint16_t) h)) == h,
+					   "half.h", "float_to_half round trip", 1, h);
+		}
+	}
+	type_check(vx_half_is_inf(0x7c00) && vx_half_is_inf(0xfc00) && vx_half_is_nan(0x7e00) &&
+			   !vx_half_is_nan(0x7c00) && vx_half_is_zero(0x8000),
+			   "half.h", "classification", 1, 0);
+
+	for (int h = 0; h < 0x7c00; h++)
+	{
+		/* positive h and its successor (0x7c00: infinity, "value" 65536) */
+		double		lo = half_value((uint16_t) h);
+		double		hi = h + 1 < 0x7c00 ? half_value((uint16_t) (h + 1)) : 65536.0;
+		float		mid = (float) ((lo + hi) / 2);	/* exact: 12 bits */
+		uint16_t	even = (h & 1) ? (uint16_t) (h + 1) : (uint16_t) h;
+
+		type_check(vx_float_to_half(mid) == even, "half.h", "tie to even", 1, h);
+		type_check(vx_float_to_half(-mid) == (even | 0x8000), "half.h", "negative tie", 1, h);
+		type_check(vx_float_to_half(nextafterf(mid, 0)) == h, "half.h", "below midpoint", 1, h);
+		type_check(vx_float_to_half(nextafterf(mid, INFINITY)) == h + 1, "half.h",
+				   "above midpoint", 1, h);
+		probes[np++] = mid;
+		probes[np++] = nextafterf(mid, 0);
+		probes[np++] = -nextafterf(mid, INFINITY);
+	}
+	type_check(vx_float_to_half(65519.996f) == 0x7bff && vx_float_to_half(65520.0f) == 0x7c00 &&
+			   vx_float_to_half(1e-8f) == 0 && vx_float_to_half(-1e-8f) == 0x8000 &&
+			   vx_float_to_half(INFINITY) == 0x7c00 && vx_half_is_nan(vx_float_to_half(NAN)),
+			   "half.h", "edge values", 1, 0);
+
+	vx_kernels_scalar.f16_to_f32(all, ref_w, 65536);
+	vx_kernels_scalar.f32_to_f16(probes, ref_n, np);
+	for (int t = 0; t < ntables; t++)
+	{
+		const VxKernels *k = tables[t];
+		int			bad = -1;
+
+		k->f16_to_f32(all, widened, 65536);
+		for (int i = 0; i < 65536 && bad < 0; i++)
+			if (float_bits(widened[i]) != float_bits(ref_w[i]))
+				bad = i;
+		type_check(bad < 0, k->name, "f16_to_f32 (all halves)", 65536, bad);
+
+		k->f32_to_f16(probes, narrowed, np);
+		bad = -1;
+		for (int i = 0; i < np && bad < 0; i++)
+			if (narrowed[i] != ref_n[i])
+				bad = i;
+		type_check(bad < 0, k->name, "f32_to_f16 (rounding boundaries)", np, bad);
+
+		/* every tail length, the output not written past n */
+		for (int n = 1; n <= 40; n++)
+		{
+			uint16_t	out[48];
+			float		fout[48];
+
+			memset(out, 0xab, sizeof(out));
+			memset(fout, 0xab, sizeof(fout));
+			k->f32_to_f16(probes + 1000, out, n);
+			k->f16_to_f32(all + 15000, fout, n);
+			type_check(memcmp(out, ref_n + 1000, n * sizeof(uint16_t)) == 0 && out[n] == 0xabab,
+					   k->name, "f32_to_f16 tail", n, 0);
+			type_check(memcmp(fout, ref_w + 15000, n * sizeof(float)) == 0 &&
+					   float_bits(fout[n]) == 0xabababab, k->name, "f16_to_f32 tail", n, 0);
+		}
+	}
+}
+
+/*
+ * The halfvec distance kernels against the exact double sums of the widened
+ * values (bound of the float kernels: gamma(ceil(n/8) + 24) * S for SIMD,
+ * gamma(n + 3) * S for the scalar table, which must also return exactly what
+ * the scalar float kernel returns on the widened values).  Arguments end at
+ * guard pages.
+ */
+static void
+test_half_distances(void)
+{
+	static const int extra[] = {4095, 12345, 16000};
+	Guarded		ga = guarded_alloc(sizeof(uint16_t) * 16000);
+	Guarded		gb = guarded_alloc(sizeof(uint16_t) * 16000);
+	float	   *fa = malloc(sizeof(float) * 16000);
+	float	   *fb = malloc(sizeof(float) * 16000);
+
+	for (int step = 0; step < 300 + 3; step++)
+	{
+		int			n = step < 300 ? step + 1 : extra[step - 300];
+		uint16_t   *a = guarded_tail(ga, n, sizeof(uint16_t));
+		uint16_t   *b = guarded_tail(gb, n, sizeof(uint16_t));
+		double		l2 = 0,
+					dot = 0,
+					l1 = 0,
+					aa = 0,
+					bb = 0,
+					sdot = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			a[i] = vx_float_to_half(rng_range(-2.0, 2.0));
+			b[i] = vx_float_to_half(rng_range(-2.0, 2.0));
+			fa[i] = vx_half_to_float(a[i]);
+			fb[i] = vx_half_to_float(b[i]);
+			l2 += ((double) fa[i] - fb[i]) * ((double) fa[i] - fb[i]);
+			dot += (double) fa[i] * fb[i];
+			sdot += fabs((double) fa[i] * fb[i]);
+			l1 += fabs((double) fa[i] - fb[i]);
+			aa += (double) fa[i] * fa[i];
+			bb += (double) fb[i] * fb[i];
+		}
+		for (int t = 0; t < ntables; t++)
+		{
+			const VxKernels *k = tables[t];
+			double		g = t == 0 ? gamma_m(n + 3) : gamma_m((n + 7) / 8 + 24);
+			float		cab,
+						caa,
+						cbb;
+
+			k->cosine_f16(a, b, n, &cab, &caa, &cbb);
+			type_check(fabs(k->l2sq_f16(a, b, n) - l2) <= g * l2, k->name, "l2sq_f16", n, 0);
+			type_check(fabs(k->dot_f16(a, b, n) - dot) <= g * sdot, k->name, "dot_f16", n, 0);
+			type_check(fabs(k->l1_f16(a, b, n) - l1) <= g * l1, k->name, "l1_f16", n, 0);
+			type_check(fabs(cab - dot) <= g * sdot && fabs(caa - aa) <= g * aa &&
+					   fabs(cbb - bb) <= g * bb, k->name, "cosine_f16", n, 0);
+		}
+		type_check(vx_kernels_scalar.l2sq_f16(a, b, n) == vx_kernels_scalar.l2sq_f32(fa, fb, n) &&
+				   vx_kernels_scalar.dot_f16(a, b, n) == vx_kernels_scalar.dot_f32(fa, fb, n) &&
+				   vx_kernels_scalar.l1_f16(a, b, n) == vx_kernels_scalar.l1_f32(fa, fb, n),
+				   "scalar", "f16 kernels = f32 kernels on widened values", n, 0);
+	}
+	free(fa);
+	free(fb);
+}
+
+/* popcount kernels: exact, against __builtin_popcount, 0..300 and 2000 bytes */
+static void
+test_bit_kernels(void)
+{
+	Guarded		ga = guarded_alloc(2048);
+	Guarded		gb = guarded_alloc(2048);
+
+	for (int step = 0; step <= 302; step++)
+	{
+		int			n = step <= 300 ? step : (step == 301 ? 2000 : 1024);
+		uint8_t    *a = guarded_tail(ga, n, 1);
+		uint8_t    *b = guarded_tail(gb, n, 1);
+		uint64_t	rx = 0,
+					rab = 0,
+					raa = 0,
+					rbb = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			/* step 302: all ones, the largest counts */
+			a[i] = step == 302 ? 0xff : (uint8_t) rng_next();
+			b[i] = step == 302 ? 0xff : (uint8_t) (rng_next() & rng_next());
+			rx += __builtin_popcount(a[i] ^ b[i]);
+			rab += __builtin_popcount(a[i] & b[i]);
+			raa += __builtin_popcount(a[i]);
+			rbb += __builtin_popcount(b[i]);
+		}
+		for (int t = 0; t < ntables; t++)
+		{
+			const VxKernels *k = tables[t];
+			uint64_t	ab,
+						aa,
+						bb;
+
+			k->jaccard_u8(a, b, n, &ab, &aa, &bb);
+			type_check(k->hamming_u8(a, b, n) == rx, k->name, "hamming_u8", n,
+					   (long) k->hamming_u8(a, b, n));
+			type_check(ab == rab && aa == raa && bb == rbb, k->name, "jaccard_u8", n, (long) ab);
+		}
+	}
+}
+
+static void
+test_type_kernels(void)
+{
+	test_half_conversions();
+	test_half_distances();
+	test_bit_kernels();
+	printf("halfvec and bit kernels (conversions, f16 distances, popcount): "
+		   "%ld passed, %ld failed\n", type_passed, type_failed);
+	total_passed += type_passed;
+	total_failed += type_failed;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -798,6 +1050,7 @@ main(int argc, char **argv)
 			total_failed += st->failed;
 		}
 	}
+	test_type_kernels();
 	printf("dims 1..%d, 4095, 4096, 8191, 12345, 16000; SIMD float bound at n=%d: %.2e * S, at n=16000: %.2e * S\n",
 		   max_dim, max_dim, gamma_m((max_dim + 7) / 8 + 24), gamma_m(16000 / 8 + 24));
 	printf("%ld comparisons skipped (sum |term| > FLT_MAX/4: partial sums may overflow in some orders)\n",

@@ -1,0 +1,735 @@
+/*-------------------------------------------------------------------------
+ *
+ * halfvec.c
+ *	  The halfvec type: text and binary I/O, type modifier, casts, distance
+ *	  functions, element-wise arithmetic, btree support and the avg/sum
+ *	  aggregates.
+ *
+ * Elements are IEEE binary16 bit patterns (half.h).  The SQL surface, the
+ * error messages and SQLSTATEs, and the values returned follow pgvector 0.8's
+ * halfvec: arithmetic is done in float and rounded to half once (overflow to
+ * infinity is an error), distances widen each element to float and
+ * accumulate in float through the kernel table (distance.h), norms
+ * accumulate in double.
+ *
+ * The parsing is vectorio.c's (the vector grammar, with halfvec's overflow
+ * bound); this file narrows the parsed floats and turns statuses into
+ * errors through vector.c's reporter, naming "halfvec".
+ *
+ * Sections: helpers, I/O, casts, distances, other functions, arithmetic,
+ * comparison, aggregates.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "compat.h"
+
+#include "common/shortest_dec.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/float.h"
+#include "utils/varbit.h"
+
+#include "distance.h"
+#include "half.h"
+#include "halfvec.h"
+#include "vector.h"
+#include "vectorio.h"
+
+#define VX_FUNCTION(name)	PGDLLEXPORT PG_FUNCTION_INFO_V1(name)
+
+#define TYPNAME "halfvec"
+
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ * ---------------------------------------------------------------------
+ */
+
+HalfVector *
+InitHalfVector(int dim)
+{
+	Size		size = HALFVEC_SIZE(dim);
+	HalfVector *result = (HalfVector *) palloc0(size);
+
+	SET_VARSIZE(result, size);
+	result->dim = dim;
+	return result;
+}
+
+static void
+check_dims_match(const HalfVector *a, const HalfVector *b)
+{
+	if (a->dim != b->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different halfvec dimensions %d and %d",
+						a->dim, b->dim)));
+}
+
+/* pgvector's error for a finite float that rounds to an infinite half */
+pg_noreturn static void
+report_half_overflow(float value)
+{
+	char		buf[FLOAT_SHORTEST_DECIMAL_LEN];
+
+	float_to_shortest_decimal_buf(value, buf);
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("\"%s\" is out of range for type halfvec", buf)));
+}
+
+/*
+ * halfvec_from_floats: n floats narrowed to a new halfvec; a finite value
+ * that overflows half is an error, an infinite or NaN one is left for the
+ * caller's element check.
+ */
+static HalfVector *
+halfvec_from_floats(const float *x, int n)
+{
+	HalfVector *result = InitHalfVector(n);
+
+	vx_kern->f32_to_f16(x, result->x, n);
+	for (int i = 0; i < n; i++)
+	{
+		if (vx_half_is_inf(result->x[i]) && !isinf(x[i]))
+			report_half_overflow(x[i]);
+	}
+	return result;
+}
+
+/* NaN and infinity are not allowed in a halfvec */
+static void
+check_elements(const HalfVector *v)
+{
+	for (int i = 0; i < v->dim; i++)
+	{
+		if (vx_half_is_nan(v->x[i]) || vx_half_is_inf(v->x[i]))
+			vx_check_element_of(TYPNAME, vx_half_to_float(v->x[i]));
+	}
+}
+
+/* the elements widened to float (palloc'd) */
+static float *
+halfvec_floats(const HalfVector *v)
+{
+	float	   *x = palloc(sizeof(float) * Max(v->dim, 1));
+
+	vx_kern->f16_to_f32(v->x, x, v->dim);
+	return x;
+}
+
+/* Euclidean norm accumulated in double, as pgvector does */
+static double
+halfvec_norm_double(const HalfVector *a)
+{
+	double		norm = 0.0;
+
+	for (int i = 0; i < a->dim; i++)
+	{
+		double		v = (double) vx_half_to_float(a->x[i]);
+
+		norm += v * v;
+	}
+	return sqrt(norm);
+}
+
+
+/* ---------------------------------------------------------------------
+ * I/O and type modifier
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * halfvec_in(cstring, oid, typmod): the vector grammar; an element of
+ * magnitude >= 65520 is out of range (it would round to infinity), smaller
+ * ones round to the nearest half (underflow to zero is accepted).
+ */
+VX_FUNCTION(halfvec_in);
+Datum
+halfvec_in(PG_FUNCTION_ARGS)
+{
+	char	   *lit = PG_GETARG_CSTRING(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	float	   *x = palloc(sizeof(float) * vx_vector_text_capacity(lit));
+	VxIoResult	res;
+	VxIoStatus	status;
+	HalfVector *result;
+
+	status = vx_parse_text_bounded(lit, typmod, VX_HALF_OVERFLOW, x, &res);
+	if (status != VX_IO_OK)
+		vx_report_io_error(TYPNAME, status, &res, lit, typmod);
+
+	result = halfvec_from_floats(x, res.dim);
+	pfree(x);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* halfvec_out(halfvec): each element as the shortest float decimal */
+VX_FUNCTION(halfvec_out);
+Datum
+halfvec_out(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	float	   *x = halfvec_floats(vec);
+	char	   *buf = palloc(VX_TEXT_OUT_SIZE(vec->dim));
+
+	vx_vector_format_text(x, vec->dim, buf);
+	pfree(x);
+
+	PG_FREE_IF_COPY(vec, 0);
+	PG_RETURN_CSTRING(buf);
+}
+
+/* halfvec_typmod_in(cstring[]): halfvec(n), 1 <= n <= 16000 */
+VX_FUNCTION(halfvec_typmod_in);
+Datum
+halfvec_typmod_in(PG_FUNCTION_ARGS)
+{
+	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
+	int32	   *tl;
+	int			n;
+	VxIoStatus	status;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+
+	status = vx_vector_typmod_check(n, tl);
+	if (status != VX_IO_OK)
+		vx_report_io_error(TYPNAME, status, NULL, NULL, -1);
+
+	PG_RETURN_INT32(*tl);
+}
+
+/*
+ * halfvec_recv(internal, oid, typmod): int16 dim, int16 unused, dim halves
+ * (network byte order), checked like halfvec_in's result.
+ */
+VX_FUNCTION(halfvec_recv);
+Datum
+halfvec_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	const uint8 *data = (const uint8 *) buf->data + buf->cursor;
+	size_t		len = buf->len - buf->cursor;
+	VxIoResult	res;
+	VxIoStatus	status;
+	HalfVector *result;
+
+	status = vx_vector_recv_header(data, len, typmod, &res);
+	if (status != VX_IO_OK)
+		vx_report_io_error(TYPNAME, status, &res, NULL, typmod);
+
+	result = InitHalfVector(res.dim);
+	status = vx_halfvec_recv_elements(data, len, res.dim, result->x, &res);
+	if (status != VX_IO_OK)
+		vx_report_io_error(TYPNAME, status, &res, NULL, typmod);
+
+	buf->cursor += res.consumed;
+	PG_RETURN_HALFVEC_P(result);
+}
+
+VX_FUNCTION(halfvec_send);
+Datum
+halfvec_send(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint16(&buf, vec->dim);
+	pq_sendint16(&buf, vec->unused);
+	for (int i = 0; i < vec->dim; i++)
+		pq_sendint16(&buf, vec->x[i]);
+
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+
+/* ---------------------------------------------------------------------
+ * Casts
+ * ---------------------------------------------------------------------
+ */
+
+/* halfvec(halfvec, typmod, explicit): enforces halfvec(n) */
+VX_FUNCTION(halfvec);
+Datum
+halfvec(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+
+	vx_check_expected_dim(PG_GETARG_INT32(1), vec->dim);
+	PG_RETURN_HALFVEC_P(vec);
+}
+
+/* array_to_halfvec(integer[] | real[] | double precision[] | numeric[], ...) */
+VX_FUNCTION(array_to_halfvec);
+Datum
+array_to_halfvec(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int			n;
+	float	   *x = vx_array_floats(array, PG_GETARG_INT32(1), TYPNAME, &n);
+	HalfVector *result = halfvec_from_floats(x, n);
+
+	pfree(x);
+	check_elements(result);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* halfvec_to_float4(halfvec, typmod, explicit): the values as real[] */
+VX_FUNCTION(halfvec_to_float4);
+Datum
+halfvec_to_float4(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	Datum	   *datums = palloc(sizeof(Datum) * Max(vec->dim, 1));
+	ArrayType  *result;
+
+	for (int i = 0; i < vec->dim; i++)
+		datums[i] = Float4GetDatum(vx_half_to_float(vec->x[i]));
+
+	result = construct_array(datums, vec->dim, FLOAT4OID,
+							 sizeof(float4), true, TYPALIGN_INT);
+	pfree(datums);
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+/* vector_to_halfvec(vector, typmod, explicit): rounded to nearest half */
+VX_FUNCTION(vector_to_halfvec);
+Datum
+vector_to_halfvec(PG_FUNCTION_ARGS)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+
+	vx_check_dim_of(TYPNAME, vec->dim);
+	vx_check_expected_dim(PG_GETARG_INT32(1), vec->dim);
+	PG_RETURN_HALFVEC_P(halfvec_from_floats(vec->x, vec->dim));
+}
+
+/* halfvec_to_vector(halfvec, typmod, explicit): exact */
+VX_FUNCTION(halfvec_to_vector);
+Datum
+halfvec_to_vector(PG_FUNCTION_ARGS)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	Vector	   *result;
+
+	vx_check_dim(vec->dim);
+	vx_check_expected_dim(PG_GETARG_INT32(1), vec->dim);
+	result = InitVector(vec->dim);
+	vx_kern->f16_to_f32(vec->x, result->x, vec->dim);
+	PG_RETURN_VECTOR_P(result);
+}
+
+
+/* ---------------------------------------------------------------------
+ * Distances (through the kernel table)
+ * ---------------------------------------------------------------------
+ */
+
+#define HALFVEC_PAIR() \
+	HalfVector *a = PG_GETARG_HALFVEC_P(0); \
+	HalfVector *b = PG_GETARG_HALFVEC_P(1); \
+	check_dims_match(a, b)
+
+VX_FUNCTION(halfvec_l2_distance);
+Datum
+halfvec_l2_distance(PG_FUNCTION_ARGS)
+{
+	HALFVEC_PAIR();
+	PG_RETURN_FLOAT8(sqrt((double) vx_kern->l2sq_f16(a->x, b->x, a->dim)));
+}
+
+VX_FUNCTION(halfvec_l2_squared_distance);
+Datum
+halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
+{
+	HALFVEC_PAIR();
+	PG_RETURN_FLOAT8((double) vx_kern->l2sq_f16(a->x, b->x, a->dim));
+}
+
+VX_FUNCTION(halfvec_inner_product);
+Datum
+halfvec_inner_product(PG_FUNCTION_ARGS)
+{
+	HALFVEC_PAIR();
+	PG_RETURN_FLOAT8((double) vx_kern->dot_f16(a->x, b->x, a->dim));
+}
+
+VX_FUNCTION(halfvec_negative_inner_product);
+Datum
+halfvec_negative_inner_product(PG_FUNCTION_ARGS)
+{
+	HALFVEC_PAIR();
+	PG_RETURN_FLOAT8((double) -vx_kern->dot_f16(a->x, b->x, a->dim));
+}
+
+/* 1 - ab / sqrt(aa * bb), clamped; a zero vector gives NaN */
+VX_FUNCTION(halfvec_cosine_distance);
+Datum
+halfvec_cosine_distance(PG_FUNCTION_ARGS)
+{
+	float		ab;
+	float		aa;
+	float		bb;
+	double		similarity;
+
+	HALFVEC_PAIR();
+	vx_kern->cosine_f16(a->x, b->x, a->dim, &ab, &aa, &bb);
+	similarity = (double) ab / sqrt((double) aa * (double) bb);
+
+	if (isnan(similarity))
+		PG_RETURN_FLOAT8(get_float8_nan());
+	if (similarity > 1)
+		similarity = 1.0;
+	else if (similarity < -1)
+		similarity = -1.0;
+	PG_RETURN_FLOAT8(1.0 - similarity);
+}
+
+/* acos(ab) / pi for unit vectors, the dot product clamped to [-1, 1] */
+VX_FUNCTION(halfvec_spherical_distance);
+Datum
+halfvec_spherical_distance(PG_FUNCTION_ARGS)
+{
+	double		dot;
+
+	HALFVEC_PAIR();
+	dot = (double) vx_kern->dot_f16(a->x, b->x, a->dim);
+	if (dot > 1)
+		dot = 1;
+	else if (dot < -1)
+		dot = -1;
+	PG_RETURN_FLOAT8(acos(dot) / M_PI);
+}
+
+VX_FUNCTION(halfvec_l1_distance);
+Datum
+halfvec_l1_distance(PG_FUNCTION_ARGS)
+{
+	HALFVEC_PAIR();
+	PG_RETURN_FLOAT8((double) vx_kern->l1_f16(a->x, b->x, a->dim));
+}
+
+
+/* ---------------------------------------------------------------------
+ * Other functions
+ * ---------------------------------------------------------------------
+ */
+
+VX_FUNCTION(halfvec_vector_dims);
+Datum
+halfvec_vector_dims(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+
+	PG_RETURN_INT32(a->dim);
+}
+
+VX_FUNCTION(halfvec_l2_norm);
+Datum
+halfvec_l2_norm(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+
+	PG_RETURN_FLOAT8(halfvec_norm_double(a));
+}
+
+/*
+ * halfvec_l2_normalize(halfvec): each element divided by the norm (double),
+ * rounded to float and then to half as pgvector does; a zero vector is
+ * returned unchanged.
+ */
+VX_FUNCTION(halfvec_l2_normalize);
+Datum
+halfvec_l2_normalize(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	double		norm = halfvec_norm_double(a);
+	HalfVector *result = InitHalfVector(a->dim);
+
+	if (norm > 0)
+	{
+		for (int i = 0; i < a->dim; i++)
+		{
+			result->x[i] = vx_float_to_half((float) (vx_half_to_float(a->x[i]) / norm));
+			if (vx_half_is_inf(result->x[i]))
+				float_overflow_error();
+		}
+	}
+	PG_RETURN_HALFVEC_P(result);
+}
+
+/* binary_quantize(halfvec): bit(dim), bit i set when element i > 0 */
+VX_FUNCTION(halfvec_binary_quantize);
+Datum
+halfvec_binary_quantize(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	int			size = VARBITTOTALLEN(a->dim);
+	VarBit	   *result = (VarBit *) palloc0(size);
+	bits8	   *bits = VARBITS(result);
+
+	SET_VARSIZE(result, size);
+	VARBITLEN(result) = a->dim;
+	for (int i = 0; i < a->dim; i++)
+	{
+		if (vx_half_to_float(a->x[i]) > 0)
+			bits[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
+	}
+	PG_RETURN_VARBIT_P(result);
+}
+
+/* subvector(halfvec, start, count): as subvector(vector, ...) */
+VX_FUNCTION(halfvec_subvector);
+Datum
+halfvec_subvector(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	int32		start = PG_GETARG_INT32(1);
+	int32		count = PG_GETARG_INT32(2);
+	int32		end;
+	HalfVector *result;
+
+	if (count < 1)
+		vx_check_dim_of(TYPNAME, 0);
+
+	/* end = min(start + count, dim + 1) without overflowing int32 */
+	if (start > a->dim - count)
+		end = a->dim + 1;
+	else
+		end = start + count;
+
+	if (start < 1)
+		start = 1;
+	else if (start > a->dim)
+		vx_check_dim_of(TYPNAME, 0);
+
+	vx_check_dim_of(TYPNAME, end - start);
+	result = InitHalfVector(end - start);
+	memcpy(result->x, a->x + start - 1, sizeof(uint16) * (end - start));
+	PG_RETURN_HALFVEC_P(result);
+}
+
+
+/* ---------------------------------------------------------------------
+ * Element-wise arithmetic (in float, rounded once) and concatenation
+ * ---------------------------------------------------------------------
+ */
+
+typedef enum HalfOp
+{
+	HALF_ADD,
+	HALF_SUB,
+	HALF_MUL
+} HalfOp;
+
+/*
+ * halfvec_arith: a op b element by element; an infinite result is an
+ * overflow error, and for a product a zero of two non-zero elements an
+ * underflow error (as float4mul).
+ */
+static HalfVector *
+halfvec_arith(FunctionCallInfo fcinfo, HalfOp op)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	HalfVector *b = PG_GETARG_HALFVEC_P(1);
+	HalfVector *result;
+
+	check_dims_match(a, b);
+	result = InitHalfVector(a->dim);
+
+	for (int i = 0; i < a->dim; i++)
+	{
+		float		x = vx_half_to_float(a->x[i]);
+		float		y = vx_half_to_float(b->x[i]);
+		float		r = op == HALF_ADD ? x + y : op == HALF_SUB ? x - y : x * y;
+
+		result->x[i] = vx_float_to_half(r);
+	}
+
+	for (int i = 0; i < a->dim; i++)
+	{
+		if (vx_half_is_inf(result->x[i]))
+			float_overflow_error();
+		if (op == HALF_MUL && vx_half_is_zero(result->x[i]) &&
+			!(vx_half_is_zero(a->x[i]) || vx_half_is_zero(b->x[i])))
+			float_underflow_error();
+	}
+	return result;
+}
+
+VX_FUNCTION(halfvec_add);
+Datum
+halfvec_add(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, HALF_ADD));
+}
+
+VX_FUNCTION(halfvec_sub);
+Datum
+halfvec_sub(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, HALF_SUB));
+}
+
+VX_FUNCTION(halfvec_mul);
+Datum
+halfvec_mul(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, HALF_MUL));
+}
+
+VX_FUNCTION(halfvec_concat);
+Datum
+halfvec_concat(PG_FUNCTION_ARGS)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	HalfVector *b = PG_GETARG_HALFVEC_P(1);
+	int			dim = a->dim + b->dim;
+	HalfVector *result;
+
+	vx_check_dim_of(TYPNAME, dim);
+	result = InitHalfVector(dim);
+	memcpy(result->x, a->x, sizeof(uint16) * a->dim);
+	memcpy(result->x + a->dim, b->x, sizeof(uint16) * b->dim);
+	PG_RETURN_HALFVEC_P(result);
+}
+
+
+/* ---------------------------------------------------------------------
+ * Comparison (btree opclass halfvec_ops): values first, then dimensions,
+ * like vectors (no NaN, -0 = 0)
+ * ---------------------------------------------------------------------
+ */
+
+static int
+halfvec_cmp_args(FunctionCallInfo fcinfo)
+{
+	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+	HalfVector *b = PG_GETARG_HALFVEC_P(1);
+	int			dim = Min(a->dim, b->dim);
+	int			cmp = 0;
+
+	for (int i = 0; i < dim && cmp == 0; i++)
+	{
+		float		x = vx_half_to_float(a->x[i]);
+		float		y = vx_half_to_float(b->x[i]);
+
+		cmp = x < y ? -1 : x > y ? 1 : 0;
+	}
+	if (cmp == 0)
+		cmp = a->dim < b->dim ? -1 : a->dim > b->dim ? 1 : 0;
+
+	PG_FREE_IF_COPY(a, 0);
+	PG_FREE_IF_COPY(b, 1);
+	return cmp;
+}
+
+VX_FUNCTION(halfvec_lt);
+Datum
+halfvec_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) < 0);
+}
+
+VX_FUNCTION(halfvec_le);
+Datum
+halfvec_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) <= 0);
+}
+
+VX_FUNCTION(halfvec_eq);
+Datum
+halfvec_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) == 0);
+}
+
+VX_FUNCTION(halfvec_ne);
+Datum
+halfvec_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) != 0);
+}
+
+VX_FUNCTION(halfvec_ge);
+Datum
+halfvec_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) >= 0);
+}
+
+VX_FUNCTION(halfvec_gt);
+Datum
+halfvec_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) > 0);
+}
+
+VX_FUNCTION(halfvec_cmp);
+Datum
+halfvec_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(halfvec_cmp_args(fcinfo));
+}
+
+
+/* ---------------------------------------------------------------------
+ * Aggregates: the float8[] state of avg(vector) (vector.c); sum uses
+ * halfvec_add
+ * ---------------------------------------------------------------------
+ */
+
+VX_FUNCTION(halfvec_accum);
+Datum
+halfvec_accum(PG_FUNCTION_ARGS)
+{
+	HalfVector *newval = PG_GETARG_HALFVEC_P(1);
+	float8	   *x = palloc(sizeof(float8) * Max(newval->dim, 1));
+	ArrayType  *result;
+
+	for (int i = 0; i < newval->dim; i++)
+		x[i] = (float8) vx_half_to_float(newval->x[i]);
+
+	result = vx_avg_accum(fcinfo, x, newval->dim, "halfvec_accum");
+	pfree(x);
+	PG_RETURN_ARRAYTYPE_P(result);
+}
+
+VX_FUNCTION(halfvec_combine);
+Datum
+halfvec_combine(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(vx_avg_combine(fcinfo, TYPNAME, "halfvec_combine"));
+}
+
+/* final function of avg: NULL for no rows; the mean rounded to half */
+VX_FUNCTION(halfvec_avg);
+Datum
+halfvec_avg(PG_FUNCTION_ARGS)
+{
+	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
+	float8	   *state = vx_check_state_array(statearray, "halfvec_avg");
+	float8		n = state[0];
+	int			dim = ARR_DIMS(statearray)[0] - 1;
+	float	   *x;
+	HalfVector *result;
+
+	if (n == 0.0)
+		PG_RETURN_NULL();
+
+	vx_check_dim_of(TYPNAME, dim);
+	x = palloc(sizeof(float) * dim);
+	for (int i = 0; i < dim; i++)
+		x[i] = (float) (state[i + 1] / n);
+	result = halfvec_from_floats(x, dim);
+	pfree(x);
+	check_elements(result);
+	PG_RETURN_HALFVEC_P(result);
+}
