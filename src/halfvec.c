@@ -630,54 +630,8 @@ halfvec_cmp_args(FunctionCallInfo fcinfo)
 	return cmp;
 }
 
-VX_FUNCTION(halfvec_lt);
-Datum
-halfvec_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) < 0);
-}
-
-VX_FUNCTION(halfvec_le);
-Datum
-halfvec_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) <= 0);
-}
-
-VX_FUNCTION(halfvec_eq);
-Datum
-halfvec_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) == 0);
-}
-
-VX_FUNCTION(halfvec_ne);
-Datum
-halfvec_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) != 0);
-}
-
-VX_FUNCTION(halfvec_ge);
-Datum
-halfvec_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) >= 0);
-}
-
-VX_FUNCTION(halfvec_gt);
-Datum
-halfvec_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(halfvec_cmp_args(fcinfo) > 0);
-}
-
-VX_FUNCTION(halfvec_cmp);
-Datum
-halfvec_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(halfvec_cmp_args(fcinfo));
-}
+/* <, <=, =, <>, >=, > and btree support function 1 */
+VX_COMPARISON_FUNCTIONS(halfvec)
 
 
 /* ---------------------------------------------------------------------

@@ -958,57 +958,8 @@ vector_cmp_args(FunctionCallInfo fcinfo)
 	return cmp;
 }
 
-VX_FUNCTION(vector_lt);
-Datum
-vector_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(vector_cmp_args(fcinfo) < 0);
-}
-
-VX_FUNCTION(vector_le);
-Datum
-vector_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(vector_cmp_args(fcinfo) <= 0);
-}
-
-VX_FUNCTION(vector_eq);
-Datum
-vector_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(vector_cmp_args(fcinfo) == 0);
-}
-
-VX_FUNCTION(vector_ne);
-Datum
-vector_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(vector_cmp_args(fcinfo) != 0);
-}
-
-VX_FUNCTION(vector_ge);
-Datum
-vector_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(vector_cmp_args(fcinfo) >= 0);
-}
-
-VX_FUNCTION(vector_gt);
-Datum
-vector_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(vector_cmp_args(fcinfo) > 0);
-}
-
-/*
- * vector_cmp(vector, vector): btree support function 1.
- */
-VX_FUNCTION(vector_cmp);
-Datum
-vector_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(vector_cmp_args(fcinfo));
-}
+/* <, <=, =, <>, >=, > and btree support function 1 */
+VX_COMPARISON_FUNCTIONS(vector)
 
 
 /* ---------------------------------------------------------------------

@@ -70,4 +70,22 @@ extern ArrayType *vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,
 /* btree order: element by element, then the shorter vector first */
 extern int	vx_vector_cmp(const Vector *a, const Vector *b);
 
+/*
+ * The six comparison operators and btree support function 1 of a type,
+ * as fmgr wrappers around NAME_cmp_args(fcinfo), which returns -1, 0 or 1
+ * (vector.c, halfvec.c).
+ */
+#define VX_COMPARISON_FUNCTIONS(NAME) \
+	VX_CMP_WRAPPER(NAME##_lt, PG_RETURN_BOOL, NAME##_cmp_args(fcinfo) < 0) \
+	VX_CMP_WRAPPER(NAME##_le, PG_RETURN_BOOL, NAME##_cmp_args(fcinfo) <= 0) \
+	VX_CMP_WRAPPER(NAME##_eq, PG_RETURN_BOOL, NAME##_cmp_args(fcinfo) == 0) \
+	VX_CMP_WRAPPER(NAME##_ne, PG_RETURN_BOOL, NAME##_cmp_args(fcinfo) != 0) \
+	VX_CMP_WRAPPER(NAME##_ge, PG_RETURN_BOOL, NAME##_cmp_args(fcinfo) >= 0) \
+	VX_CMP_WRAPPER(NAME##_gt, PG_RETURN_BOOL, NAME##_cmp_args(fcinfo) > 0) \
+	VX_CMP_WRAPPER(NAME##_cmp, PG_RETURN_INT32, NAME##_cmp_args(fcinfo))
+
+#define VX_CMP_WRAPPER(FN, RET, EXPR) \
+	PGDLLEXPORT PG_FUNCTION_INFO_V1(FN); \
+	Datum FN(PG_FUNCTION_ARGS) { RET(EXPR); }
+
 #endif							/* VECIDX_VECTOR_H */
