@@ -282,6 +282,11 @@ class _DistanceBase(Func):
         if not hasattr(vector, 'resolve_expression'):
             vector = _literal(vector)
         super().__init__(expression, vector, **extra)
+        # Django hashes an expression by its constructor's arguments
+        # (identity, deconstruct): keep the literal there, not the value
+        # object (HalfVector, SparseVector and Bit are unhashable, as in
+        # pgvector-python)
+        self._constructor_args = ((expression, vector), extra)
 
 
 class L2Distance(_DistanceBase):
