@@ -45,8 +45,13 @@ $node->safe_psql('postgres', q{
 	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops);
 });
 
+# wait until the server has come back from the crash the statement run
+# after log offset $off caused: a bare "SELECT 1" can still connect in the
+# moment before the postmaster notices the crash (seen on a loaded machine)
 sub wait_restarted
 {
+	my ($off) = @_;
+	$node->wait_for_log(qr/database system is ready to accept connections/, $off);
 	$node->poll_query_until('postgres', 'SELECT 1', '1')
 	  or die 'server did not come back after the test crash';
 }
@@ -67,6 +72,7 @@ my $crashes = 0;
 for my $n (1 .. 60)
 {
 	my $level = $n < 12 ? $n : 12;
+	my $off = -s $node->logfile;
 	my ($ret, $out, $err) = $node->psql('postgres', qq{
 		SET vecidx.test_crash_after_record = $n;
 		SET vecidx.test_level = $level;
@@ -74,7 +80,7 @@ for my $n (1 .. 60)
 	});
 	last if $ret == 0;
 	$crashes++;
-	wait_restarted();
+	wait_restarted($off);
 	($ret, $out, $err) = $node->psql('postgres',
 		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', true)");
 	is($ret, 0, "insert crash after record $n: vecidx_hnsw_check clean") or diag($err);
@@ -91,13 +97,14 @@ $crashes = 0;
 my $unreached = 0;
 for my $n (1 .. 200)
 {
+	my $off = -s $node->logfile;
 	my ($ret, $out, $err) = $node->psql('postgres', qq{
 		SET vecidx.test_crash_after_record = $n;
 		VACUUM (INDEX_CLEANUP ON) t;
 	});
 	last if $ret == 0;
 	$crashes++;
-	wait_restarted();
+	wait_restarted($off);
 	($ret, $out, $err) = $node->psql('postgres',
 		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', false)");
 	is($ret, 0, "VACUUM crash after record $n: graph structurally sound") or diag($err);
