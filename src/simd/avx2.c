@@ -33,6 +33,8 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "avx2_steps.h"
+
 #define VX_AVX2 __attribute__((target("avx2,fma")))
 
 /* ---------- helpers ---------- */
@@ -458,31 +460,8 @@ U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, hsum_epi64, L1_TERM)
  * blocks.  These are the kernels of the scan's graph walk.  They are bound
  * by the vector work per element, not by the accumulators' chains: eight
  * accumulators, or the subtraction done by the FMA pipes (vfnmadd with 1),
- * measured no faster.
+ * measured no faster.  The float steps are avx2_steps.h's.
  */
-VX_AVX2 static inline __m256
-l2sq_f32u8_step(__m256 acc, __m256 q, __m256 c)
-{
-	__m256		d = _mm256_sub_ps(q, c);
-
-	return _mm256_fmadd_ps(d, d, acc);
-}
-
-VX_AVX2 static inline __m256
-dot_f32u8_step(__m256 acc, __m256 q, __m256 c)
-{
-	return _mm256_fmadd_ps(q, c, acc);
-}
-
-VX_AVX2 static inline __m256
-l1_f32u8_step(__m256 acc, __m256 q, __m256 c)
-{
-	const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-
-	return _mm256_add_ps(acc, _mm256_and_ps(_mm256_sub_ps(q, c), absmask));
-}
-
-
 #define F32U8_KERNEL(name, STEP, TERM) \
 VX_AVX2 static float \
 name(const float *q, const uint8_t *c, int n) \
@@ -524,9 +503,9 @@ name(const float *q, const uint8_t *c, int n) \
 #define DOT_F32U8_TERM(x, y) ((x) * (y))
 #define L1_F32U8_TERM(x, y) fabsf((x) - (y))
 
-F32U8_KERNEL(avx2_l2sq_f32u8, l2sq_f32u8_step, L2SQ_F32U8_TERM)
-F32U8_KERNEL(avx2_dot_f32u8, dot_f32u8_step, DOT_F32U8_TERM)
-F32U8_KERNEL(avx2_l1_f32u8, l1_f32u8_step, L1_F32U8_TERM)
+F32U8_KERNEL(avx2_l2sq_f32u8, vx256_l2sq_step, L2SQ_F32U8_TERM)
+F32U8_KERNEL(avx2_dot_f32u8, vx256_dot_step, DOT_F32U8_TERM)
+F32U8_KERNEL(avx2_l1_f32u8, vx256_l1_step, L1_F32U8_TERM)
 
 VX_AVX2 static void
 avx2_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)

@@ -36,6 +36,8 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "avx2_steps.h"
+
 #define VX_F16C __attribute__((target("avx2,fma,f16c")))
 
 /* ---------- helpers ---------- */
@@ -104,27 +106,7 @@ vx_avx2_f32_to_f16(const float *x, uint16_t *out, int n)
 
 /* ---------- halfvec distances ---------- */
 
-VX_F16C static inline __m256
-l2sq_step(__m256 acc, __m256 x, __m256 y)
-{
-	__m256		d = _mm256_sub_ps(x, y);
-
-	return _mm256_fmadd_ps(d, d, acc);
-}
-
-VX_F16C static inline __m256
-dot_step(__m256 acc, __m256 x, __m256 y)
-{
-	return _mm256_fmadd_ps(x, y, acc);
-}
-
-VX_F16C static inline __m256
-l1_step(__m256 acc, __m256 x, __m256 y)
-{
-	const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-
-	return _mm256_add_ps(acc, _mm256_and_ps(_mm256_sub_ps(x, y), absmask));
-}
+/* the float steps are avx2_steps.h's */
 
 #define F16_KERNEL(name, STEP) \
 VX_F16C float \
@@ -150,9 +132,9 @@ name(const uint16_t *a, const uint16_t *b, int n) \
 	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))); \
 }
 
-F16_KERNEL(vx_avx2_l2sq_f16, l2sq_step)
-F16_KERNEL(vx_avx2_dot_f16, dot_step)
-F16_KERNEL(vx_avx2_l1_f16, l1_step)
+F16_KERNEL(vx_avx2_l2sq_f16, vx256_l2sq_step)
+F16_KERNEL(vx_avx2_dot_f16, vx256_dot_step)
+F16_KERNEL(vx_avx2_l1_f16, vx256_l1_step)
 
 VX_F16C void
 vx_avx2_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
