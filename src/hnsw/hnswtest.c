@@ -26,6 +26,7 @@
  *	 insert-after-place		a node is on its page, no back link written yet
  *	 vacuum-after-mark		bulkdelete after pass 1 (mark), before the barrier
  *	 vacuum-after-repair	bulkdelete between pass 2 (repair) and pass 3/4
+ *							(also in a cleanup that finishes an interrupted round)
  *	 vacuum-before-reach	pass 4's walk is about to start (inserts wait
  *							only if the entry point's row was deleted)
  *	 vx_new_buffer-extended	the index was extended by a page, not yet

@@ -31,6 +31,8 @@
  *	 5. free:	   flag the DELETED nodes FREE, and point the meta page's
  *				   free-slot hint at the first page holding one: a later
  *				   insert reuses the smallest such slot that fits it.
+ * amvacuumcleanup without a bulk delete runs such a round too when it meets
+ * DELETED nodes (a vacuum interrupted after pass 1).
  * Every page change is one GenericXLog record; one exclusive buffer lock
  * at a time.  Scans may still walk through a DELETED or FREE node they
  * reached before it was unlinked; they never return one.
@@ -84,6 +86,7 @@ typedef struct VacState
 	int64		nlive;			/* live nodes pass 4 saw */
 	BlockNumber first_free;		/* lowest page given a free slot */
 	int64		newly_deleted;	/* nodes flagged DELETED by this vacuum */
+	int64		ndeleted_seen;	/* DELETED nodes the last pass 1 met */
 
 	/*
 	 * Codes of live nodes, copied in pass 1 while they fit in half of
@@ -313,6 +316,7 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 	double		live = 0;
 
+	vs->ndeleted_seen = 0;
 	if (callback != NULL)
 		cache_init(vs, nblocks);
 	for (BlockNumber blk = vs->first; blk < nblocks; blk++)
@@ -355,7 +359,9 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 				else
 					(void) remember_dead(vs, blk, off, node);
 			}
-			if (!(node->flags & VX_NODE_DELETED))
+			if (node->flags & VX_NODE_DELETED)
+				vs->ndeleted_seen++;
+			else
 			{
 				live++;
 				if (callback != NULL)
@@ -1072,41 +1078,48 @@ vac_round_begin(VacState *vs)
  * maps two bits per node slot; each round's DEBUG1 line
  * reports the size of the vacuum's memory context.
  */
-IndexBulkDeleteResult *
-hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-			   IndexBulkDeleteCallback callback, void *callback_state)
+/* the bulk-delete callback of a cleanup: no row is newly dead */
+static bool
+none_dead(ItemPointer tid, void *state)
 {
-	VacState	vs;
-	MemoryContext old = CurrentMemoryContext;
+	return false;
+}
+
+/*
+ * Rounds of passes 1-5 until pass 1 has remembered every DELETED node (see
+ * hnswbulkdelete); callback NULL: no row is newly dead, the rounds finish
+ * the nodes an interrupted vacuum left DELETED.
+ */
+static void
+vac_rounds(VacState *vs, IndexBulkDeleteResult *stats,
+		   IndexBulkDeleteCallback callback, void *callback_state)
+{
+	IndexVacuumInfo *info = vs->vinfo;
 	double		before;
 	int64		unlinked;
-
-	if (stats == NULL)
-		stats = palloc0(sizeof(IndexBulkDeleteResult));
-	vac_init(&vs, info);
-	MemoryContextSwitchTo(vs.roundcxt);
 
 	for (int round = 1;; round++)
 	{
 		Size		mem;
 
-		vac_round_begin(&vs);
-		before = pass_mark(&vs, callback, callback_state);
-		if (vs.dead.count == 0)
+		vac_round_begin(vs);
+		before = pass_mark(vs, callback != NULL ? callback : none_dead,
+						   callback_state);
+		if (vs->dead.count == 0)
 		{
 			stats->num_index_tuples = before;
 			break;
 		}
-		mem = MemoryContextMemAllocated(vs.cxt, true);
+		mem = MemoryContextMemAllocated(vs->cxt, true);
 		vx_test_point("vacuum-after-mark");
 
 		/* barrier: inserts that may not have seen the new flags are done */
 		LockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 
-		pass_repair(&vs);
+		pass_repair(vs);
 		vx_test_point("vacuum-after-repair");
-		unlinked = pass_reach(&vs);
+		unlinked = pass_reach(vs);
 		if (unlinked > 0)
 			ereport(WARNING,
 					(errcode(ERRCODE_INTERNAL_ERROR),
@@ -1114,26 +1127,55 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 							unlinked, RelationGetRelationName(info->index)),
 					 errdetail("Their neighbours' lists are full and so are theirs."),
 					 errhint("REINDEX the index to rebuild its graph.")));
-		mem = Max(mem, MemoryContextMemAllocated(vs.cxt, true));
-		pass_free(&vs);
-		stats->num_index_tuples = vs.nlive;
+		mem = Max(mem, MemoryContextMemAllocated(vs->cxt, true));
+		pass_free(vs);
+		stats->num_index_tuples = vs->nlive;
 		elog(DEBUG1, "hnsw vacuum of \"%s\", round %d: " INT64_FORMAT " nodes unlinked, "
 			 INT64_FORMAT " lists repaired (%s), " INT64_FORMAT " nodes relinked, "
-			 INT64_FORMAT " live, memory %zu kB (maintenance_work_mem %zu kB)%s",
-			 RelationGetRelationName(info->index), round, (int64) vs.dead.count,
-			 vs.nrepaired, vs.cache_full ? "codes partly cached" : "codes cached",
-			 vs.nreconnected, vs.nlive, mem / 1024, vs.budget / 1024,
-			 vs.budget_full ? ", another round follows" : "");
-		if (!vs.budget_full)
+			 INT64_FORMAT " live, memory %zu kB (maintenance_work_mem %zu kB)%s%s",
+			 RelationGetRelationName(info->index), round, (int64) vs->dead.count,
+			 vs->nrepaired, vs->cache_full ? "codes partly cached" : "codes cached",
+			 vs->nreconnected, vs->nlive, mem / 1024, vs->budget / 1024,
+			 vs->budget_full ? ", another round follows" : "",
+			 callback == NULL ? ", finishing an interrupted vacuum" : "");
+		if (!vs->budget_full)
 			break;
 	}
-	stats->tuples_removed += vs.newly_deleted;
+	stats->tuples_removed += vs->newly_deleted;
+}
 
+/*
+ * ambulkdelete: rounds of passes 1-5 until pass 1 has remembered every
+ * DELETED node.  Memory: a round's dead map and lists take at most a
+ * quarter of maintenance_work_mem, its code cache at most half, the reach
+ * maps two bits per node slot; each round's DEBUG1 line
+ * reports the size of the vacuum's memory context.
+ */
+IndexBulkDeleteResult *
+hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+			   IndexBulkDeleteCallback callback, void *callback_state)
+{
+	VacState	vs;
+	MemoryContext old = CurrentMemoryContext;
+
+	if (stats == NULL)
+		stats = palloc0(sizeof(IndexBulkDeleteResult));
+	vac_init(&vs, info);
+	MemoryContextSwitchTo(vs.roundcxt);
+	vac_rounds(&vs, stats, callback, callback_state);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(vs.cxt);
 	return stats;
 }
 
+/*
+ * amvacuumcleanup.  When no bulk delete ran (nothing to remove, or VACUUM
+ * skipped index vacuuming because few heap pages have dead items), count
+ * the live nodes; if that count meets DELETED nodes, a vacuum was cancelled
+ * or crashed after pass 1 -- perhaps after pass 2 had unlinked them, with
+ * live nodes reachable only through them until pass 4 -- and the rest of
+ * its round runs now, so that any later VACUUM restores reachability.
+ */
 IndexBulkDeleteResult *
 hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
@@ -1141,15 +1183,15 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		return stats;
 	if (stats == NULL)
 	{
-		/* no bulk delete ran: count the live nodes */
 		VacState	vs;
 		MemoryContext old = CurrentMemoryContext;
-
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
 		vac_init(&vs, info);
 		MemoryContextSwitchTo(vs.roundcxt);
 		vac_round_begin(&vs);
 		stats->num_index_tuples = pass_mark(&vs, NULL, NULL);
+		if (vs.ndeleted_seen > 0)
+			vac_rounds(&vs, stats, NULL, NULL);
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(vs.cxt);
 	}

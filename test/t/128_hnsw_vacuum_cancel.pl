@@ -1,0 +1,109 @@
+#
+# 128_hnsw_vacuum_cancel.pl
+#	  A VACUUM cancelled between its repair pass (pass 2: live nodes' lists
+#	  no longer name the DELETED nodes) and its reach pass (pass 4: live
+#	  nodes reachable only through DELETED nodes are linked again) leaves
+#	  such live rows unreachable by index scans.  The next VACUUM must put
+#	  that right even when it does no bulk delete: here it skips index
+#	  vacuuming because fewer than 2% of the heap's pages hold dead items
+#	  (PostgreSQL's bypass), so only amvacuumcleanup runs.
+#
+#	  The graph is made so that the cancel orphans rows: the entry point
+#	  far away, a cluster C of rows in heap blocks 0-2 around the origin, a
+#	  few rows L at its centre inserted after it, and many rows elsewhere.
+#	  C is deleted; L is linked only from C and from each other.
+#	  Needs a module built with USE_ASSERT_CHECKING (CI's flags); skipped
+#	  otherwise.
+#
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use HnswTap;
+
+my $node = new_node('vaccancel', 28);
+$node->append_conf('postgresql.conf', "autovacuum = off\n");
+$node->restart;
+
+if (!has_test_hooks($node))
+{
+	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test pause points)';
+}
+
+$node->safe_psql('postgres', q{
+	SELECT setseed(0.5);
+	CREATE TABLE t (id int, v vector(4)) WITH (fillfactor = 100, autovacuum_enabled = off);
+	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 16);
+	SET vecidx.test_level = 3;
+	INSERT INTO t VALUES (0, '[50,50,50,50]');
+	SET vecidx.test_level = 0;
+	-- C: the rest of heap blocks 0-2
+	INSERT INTO t SELECT i, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 4) WHERE i > 0)
+		FROM generate_series(1, 400) i;
+});
+my $cblocks = $node->safe_psql('postgres',
+	q{SELECT count(*) FROM t WHERE (ctid::text::point)[0] < 3 AND id > 0});
+$node->safe_psql('postgres', q{
+	SET vecidx.test_level = 0;
+	-- L: at the centre of C
+	INSERT INTO t SELECT i, ARRAY(SELECT (random() - 0.5) * 0.02 FROM generate_series(1, 4) WHERE i > 0)
+		FROM generate_series(1001, 1005) i;
+	-- the rest: far from C, 200 heap pages
+	INSERT INTO t SELECT i, ARRAY(SELECT 10 + random() * 2 FROM generate_series(1, 4) WHERE i > 0)
+		FROM generate_series(2001, 30000) i;
+});
+my $pages = $node->safe_psql('postgres',
+	q{SELECT pg_relation_size('t') / current_setting('block_size')::int});
+cmp_ok($pages, '>', 150, "the heap has $pages pages: 3 of them under PostgreSQL's 2% bypass threshold");
+check_index($node, 't', 't_idx', 'after the build');
+
+$node->safe_psql('postgres',
+	q{DELETE FROM t WHERE (ctid::text::point)[0] < 3 AND id > 0 AND id < 1000});
+note("deleted $cblocks rows of C in heap blocks 0-2");
+
+# VACUUM paused after pass 2, then cancelled
+my $ctl = $node->background_psql('postgres');
+$ctl->query_safe('SELECT pg_advisory_lock(7606)');
+my $vac = $node->background_psql('postgres', on_error_stop => 0);
+$vac->query_safe("SET vecidx.test_pause = 'vacuum-after-repair'");
+my $vpid = $vac->query_safe('SELECT pg_backend_pid()');
+$vac->query_until(qr/started/, "\\echo started\nVACUUM (INDEX_CLEANUP ON) t;\n");
+$node->poll_query_until('postgres', q{SELECT EXISTS (SELECT 1 FROM pg_locks
+	WHERE locktype = 'advisory' AND objid = 7606 AND NOT granted)})
+  or die 'VACUUM did not reach vacuum-after-repair';
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($vpid)");
+$node->poll_query_until('postgres', qq{SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity
+	WHERE pid = $vpid AND query LIKE 'VACUUM%' AND state = 'active')})
+  or die 'VACUUM was not cancelled';
+$ctl->query_safe('SELECT pg_advisory_unlock(7606)');
+$vac->quit;
+$ctl->quit;
+
+my $unreachable = $node->safe_psql('postgres',
+	q{SELECT unreachable FROM vecidx_hnsw_check('t_idx', false)});
+cmp_ok($unreachable, '>', 0,
+	"the cancelled VACUUM left $unreachable live rows unreachable (the state this test is about)");
+
+# a VACUUM that does no bulk delete: cleanup only
+my $log_offset = -s $node->logfile;
+my ($ret, $out, $err) = $node->psql('postgres',
+	q{SET log_min_messages = debug1; VACUUM (VERBOSE) t});
+is($ret, 0, 'VACUUM after the cancel');
+like($err, qr/index scan bypassed/, 'that VACUUM skipped index vacuuming (no bulk delete)');
+ok($node->log_contains('finishing an interrupted vacuum', $log_offset),
+	"its cleanup finished the cancelled vacuum's round");
+check_index($node, 't', 't_idx', 'after a VACUUM that skipped index vacuuming');
+is($node->safe_psql('postgres', q{
+	SET enable_seqscan = off;
+	SELECT count(*) FROM t
+	WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM t s ORDER BY s.v <-> t.v LIMIT 1) x
+					  WHERE x.id = t.id) AND id BETWEEN 1001 AND 1005}), '0',
+	'an exact-match query finds every row of L');
+
+$node->stop;
+done_testing();
