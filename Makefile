@@ -41,7 +41,7 @@ include $(PGXS)
 # Built with the extension's own CC and CFLAGS (PGXS -O2 plus PG_CFLAGS), no
 # -march: the SIMD code selects itself at run time.  See test/kernels/.
 KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c src/simd/avx2_types.c
-KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h
+KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h src/floatparse.h
 BENCH_OUT ?= bench-results/kernels.json
 # e.g. KERNEL_CFLAGS=-DVECIDX_DISABLE_SIMD for the scalar-only build (use make -B)
 KERNEL_CFLAGS ?=

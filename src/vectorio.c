@@ -13,7 +13,8 @@
  * Text grammar (pgvector's): blanks, '[', one or more elements separated by
  * ',', ']', blanks; blanks are the six characters array_in accepts and may
  * surround every token.  An element is what strtof() reads (decimal, hex,
- * "inf", "nan": PostgreSQL runs with LC_NUMERIC=C); it must be finite, and
+ * "inf", "nan": PostgreSQL runs with LC_NUMERIC=C; read by vx_strtof,
+ * floatparse.h: strtof's result, faster); it must be finite, and
  * an element that overflows float is an out-of-range error of its own.
  * Underflow to zero or a subnormal is accepted, as pgvector does.
  *
@@ -30,6 +31,7 @@
 
 #include "common/shortest_dec.h"
 
+#include "floatparse.h"
 #include "half.h"
 #include "vectorio.h"
 
@@ -137,7 +139,7 @@ vx_parse_text_bounded(const char *lit, int32_t typmod, float overflow,
 			return VX_IO_SYNTAX;
 
 		errno = 0;
-		val = strtof(pt, &end);
+		val = vx_strtof(pt, &end);
 		if (end == pt)
 			return VX_IO_SYNTAX;
 

@@ -40,6 +40,7 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <errno.h>
 #include <float.h>
 #include <stdbool.h>
 #include <math.h>
@@ -55,6 +56,7 @@
 #endif
 
 #include "distance.h"
+#include "floatparse.h"
 #include "half.h"
 
 #define DEFAULT_MAX_DIM 2048
@@ -915,6 +917,143 @@ test_bit_kernels(void)
 	}
 }
 
+
+/*
+ * vx_strtof (src/floatparse.h) against strtof: the same float bit for bit,
+ * the same end pointer, the same errno, on literals built to hit every
+ * branch: random digit strings of 1..22 significant digits with the point
+ * anywhere and exponents from -50 to 50 (in and out of the fast path),
+ * %.9g / %.8g / %.6g / %a renderings of random floats across the whole
+ * range, the midpoints between adjacent floats (where rounding through
+ * double could go wrong), the range edges, and malformed tails.
+ */
+static long parse_passed = 0;
+static long parse_failed = 0;
+static long parse_fast = 0;
+
+static void
+parse_check(const char *lit)
+{
+	char	   *e1,
+			   *e2;
+	float		r1,
+				r2;
+	int			err1,
+				err2;
+	float		fv;
+	char	   *fe;
+
+	errno = 0;
+	r1 = strtof(lit, &e1);
+	err1 = errno;
+	errno = 0;
+	r2 = vx_strtof(lit, &e2);
+	err2 = errno;
+	if (memcmp(&r1, &r2, sizeof(float)) == 0 && e1 == e2 && err1 == err2)
+		parse_passed++;
+	else
+	{
+		if (parse_failed < 10)
+			printf("FAIL vx_strtof(\"%s\"): %a end +%d errno %d, strtof %a end +%d errno %d\n",
+				   lit, r2, (int) (e2 - lit), err2, r1, (int) (e1 - lit), err1);
+		parse_failed++;
+	}
+	if (vx_strtof_fast(lit, &fv, &fe))
+		parse_fast++;
+}
+
+static void
+test_float_parse(void)
+{
+	static const char *fixed[] = {
+		"0", "-0", "+0", "0.0", "-0.0e5", ".5", "-.5", "5.", "+.", ".", "-", "", "e5",
+		"1e", "1e+", "1e-", "1.5e", "1.5ex", "1.5x", "0x1p3", "0X1P-3", "inf", "-inf",
+		"nan", "NaN", "infinity", "1,2", "1]", "1 ", "00000000000000000000000001",
+		"0.00000000000000000000001", "1234567890123456789", "12345678901234567890",
+		"9007199254740992", "9007199254740993", "16777216", "16777217", "16777218",
+		"16777219", "33554433", "3.4028234e38", "3.4028235e38", "3.4028236e38",
+		"3.40282356779733661637539395458142568448e38", "1e38", "1e39", "1e-38",
+		"1.1754944e-38", "1.17549435e-38", "1.1754942e-38", "1e-45", "1e-46",
+		"1.4e-45", "7e-46", "1e22", "1e23", "1e-22", "1e-23", "4.7019774e-38",
+		"0.1", "0.2", "0.3", "1.00000005960464477539062", "1.0000000596046448",
+		"1.00000017881393432617188", "-0.038772512", "123456789e-22",
+		"1e1000000000", "1e-1000000000", "1.5e0005", "1.5E+05", "1.5e-05",
+	};
+	char		buf[96];
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		parse_check(fixed[i]);
+
+	/* random digit strings, point anywhere, exponents -50..50 */
+	for (int i = 0; i < 1500000; i++)
+	{
+		int			nd = 1 + (int) (rng_next() % 22);
+		int			point = (int) (rng_next() % (nd + 2)) - 1; /* -1: no point */
+		int			len = 0;
+
+		if (rng_next() % 3 == 0)
+			buf[len++] = rng_next() % 2 ? '-' : '+';
+		for (int d = 0; d < nd; d++)
+		{
+			if (d == point)
+				buf[len++] = '.';
+			buf[len++] = (char) ('0' + (d == 0 && rng_next() % 4 ? 1 + rng_next() % 9 : rng_next() % 10));
+		}
+		if (point == nd)
+			buf[len++] = '.';
+		if (rng_next() % 2)
+			len += snprintf(buf + len, sizeof(buf) - len, "e%d", (int) (rng_next() % 101) - 50);
+		buf[len] = '\0';
+		parse_check(buf);
+	}
+
+	/* renderings of random floats (random bit patterns: every exponent) */
+	for (int i = 0; i < 500000; i++)
+	{
+		uint32_t	bits = (uint32_t) rng_next();
+		float		x;
+		static const char *fmts[] = {"%.9g", "%.8g", "%.6g", "%.3g", "%a", "%.12e"};
+
+		memcpy(&x, &bits, sizeof(x));
+		if (!isfinite(x))
+			continue;
+		snprintf(buf, sizeof(buf), fmts[i % 6], (double) x);
+		parse_check(buf);
+	}
+
+	/* values like embeddings' (|x| < 1, 6..9 digits) and their midpoints */
+	for (int i = 0; i < 500000; i++)
+	{
+		float		x = (float) ((double) (rng_next() % 2000001) / 1e6 - 1.0);
+		float		y = nextafterf(x, INFINITY);
+		double		mid = ((double) x + (double) y) / 2;
+
+		snprintf(buf, sizeof(buf), "%.9g", (double) x);
+		parse_check(buf);
+		/* the exact midpoint (%.17g is not always exact: use 40 digits) */
+		snprintf(buf, sizeof(buf), "%.40g", mid);
+		parse_check(buf);
+		snprintf(buf, sizeof(buf), "%.17g", mid);
+		parse_check(buf);
+		snprintf(buf, sizeof(buf), "%.17g", nextafter(mid, 0));
+		parse_check(buf);
+		snprintf(buf, sizeof(buf), "%.17g", nextafter(mid, 2));
+		parse_check(buf);
+	}
+
+	/* integers around float's 24-bit limit: 2^24 .. 2^26, every parity */
+	for (long v = (1L << 24) - 100; v < (1L << 24) + 100000; v++)
+	{
+		snprintf(buf, sizeof(buf), "%ld", v * (v % 7 == 0 ? 4 : 1));
+		parse_check(buf);
+	}
+
+	printf("vx_strtof = strtof (value bits, end, errno): %ld passed, %ld failed "
+		   "(%ld on the fast path)\n", parse_passed, parse_failed, parse_fast);
+	total_passed += parse_passed;
+	total_failed += parse_failed;
+}
+
 static void
 test_type_kernels(void)
 {
@@ -1051,6 +1190,7 @@ main(int argc, char **argv)
 		}
 	}
 	test_type_kernels();
+	test_float_parse();
 	printf("dims 1..%d, 4095, 4096, 8191, 12345, 16000; SIMD float bound at n=%d: %.2e * S, at n=16000: %.2e * S\n",
 		   max_dim, max_dim, gamma_m((max_dim + 7) / 8 + 24), gamma_m(16000 / 8 + 24));
 	printf("%ld comparisons skipped (sum |term| > FLT_MAX/4: partial sums may overflow in some orders)\n",
