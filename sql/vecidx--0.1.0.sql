@@ -29,14 +29,16 @@ CREATE FUNCTION vector_recv(internal, oid, integer) RETURNS vector
 CREATE FUNCTION vector_send(vector) RETURNS bytea
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- variable length, int4 alignment, stored uncompressed out of line when large
+-- variable length, int4 alignment.  STORAGE main (pgvector: external): a
+-- vector stays in its heap row up to about 8 kB (2,000 dimensions), so the
+-- executor's recheck of an hnsw result reads it without a TOAST lookup.
 CREATE TYPE vector (
 	INPUT     = vector_in,
 	OUTPUT    = vector_out,
 	TYPMOD_IN = vector_typmod_in,
 	RECEIVE   = vector_recv,
 	SEND      = vector_send,
-	STORAGE   = external
+	STORAGE   = main
 );
 
 ------------------------------------------------------------------------------
@@ -306,7 +308,7 @@ CREATE TYPE halfvec (
 	TYPMOD_IN = halfvec_typmod_in,
 	RECEIVE   = halfvec_recv,
 	SEND      = halfvec_send,
-	STORAGE   = external
+	STORAGE   = main			-- as vector's (pgvector: external)
 );
 
 ------------------------------------------------------------------------------

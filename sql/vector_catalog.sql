@@ -1,7 +1,7 @@
 -- catalog entries of the vector type: storage as in pgvector, every function
 -- IMMUTABLE STRICT PARALLEL SAFE, operator properties
 
--- variable length, int4 alignment, external storage (as pgvector 0.8)
+-- variable length, int4 alignment, main storage (pgvector 0.8: external)
 SELECT typname, typlen, typbyval, typalign, typstorage, typcategory,
        typinput, typoutput, typreceive, typsend, typmodin, typmodout
 FROM pg_type WHERE oid = 'vector'::regtype;
