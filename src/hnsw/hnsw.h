@@ -231,11 +231,16 @@ typedef struct VxDiskGraph
 	int32		listcap;
 	uint64		ndistances;		/* statistics */
 	uint64		npages;
+	bool		kept;			/* arrays kept between scans (hnswsearch.c) */
 } VxDiskGraph;
 
 extern void vx_disk_graph_init(VxDiskGraph *g, Relation index,
 							   const VxIndexInfo *info, int expected);
 extern void vx_disk_graph_free(VxDiskGraph *g);
+extern void vx_disk_graph_init_scan(VxDiskGraph *g, Relation index,
+									const VxIndexInfo *info, int expected);
+extern void vx_disk_graph_release_scan(VxDiskGraph *g);
+extern Size vx_disk_graph_bytes(const VxDiskGraph *g);
 extern int	vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out);
 extern bool vx_disk_visit(VxDiskGraph *g, uint64 id);
 extern int	vx_disk_search(VxDiskGraph *g, int ef, int target_level,

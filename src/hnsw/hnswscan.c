@@ -108,6 +108,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 	VxScanOpaque so = (VxScanOpaque) scan->opaque;
 	MemoryContext old;
 
+	vx_disk_graph_release_scan(&so->g);
 	MemoryContextReset(so->cxt);
 	so->searched = false;
 	so->exhausted = false;
@@ -456,7 +457,7 @@ start_search(IndexScanDesc scan)
 				q[i] = (float) (q[i] / so->qnorm);
 	}
 
-	vx_disk_graph_init(g, index, info, vx_ef_search * info->m);
+	vx_disk_graph_init_scan(g, index, info, vx_ef_search * info->m);
 	if (info->quantized && info->metric != VX_METRIC_IP)
 	{
 		float	   *u = palloc(sizeof(float) * info->dim);
@@ -610,7 +611,8 @@ fetch_batch(IndexScanDesc scan)
 
 	if (!so->over_budget &&
 		(so->g.ndistances >= (uint64) vx_max_scan_tuples ||
-		 MemoryContextMemAllocated(so->cxt, true) >
+		 MemoryContextMemAllocated(so->cxt, true) +
+		 (so->g.kept ? vx_disk_graph_bytes(&so->g) : 0) >
 		 (Size) ((double) work_mem * 1024.0 * vx_scan_mem_multiplier)))
 		so->over_budget = true;
 	if (n < vx_ef_search)
@@ -729,7 +731,9 @@ hnswendscan(IndexScanDesc scan)
 			 INT64_FORMAT " skipped out of order, " INT64_FORMAT " reported dead, %zu kB",
 			 RelationGetRelationName(scan->indexRelation), so->g.ndistances, so->g.npages,
 			 so->batches, so->returned, so->skipped, so->killed,
-			 MemoryContextMemAllocated(so->cxt, true) / 1024);
+			 (MemoryContextMemAllocated(so->cxt, true) +
+			  (so->g.kept ? vx_disk_graph_bytes(&so->g) : 0)) / 1024);
+	vx_disk_graph_release_scan(&so->g);
 	MemoryContextDelete(so->cxt);
 	pfree(so);
 	scan->opaque = NULL;

@@ -12,10 +12,12 @@
 
 #include <math.h>
 
+#include "access/xact.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/float.h"
+#include "utils/memutils.h"
 
 #include "distance.h"
 #include "hnsw.h"
@@ -437,16 +439,17 @@ struct VxVisited
 };
 
 static VxVisited *
-visited_create(int expected)
+visited_create(MemoryContext cxt, int expected)
 {
-	VxVisited  *v = palloc(sizeof(VxVisited));
+	VxVisited  *v = MemoryContextAlloc(cxt, sizeof(VxVisited));
 	uint32		cap = 256;
 
-	while (cap < (uint32) expected * 2)
+	/* room for expected nodes, at most 64k to begin with: it grows */
+	while (cap < (uint32) expected * 2 && cap < 65536)
 		cap <<= 1;
-	v->keys = palloc(sizeof(uint64) * cap);
-	v->gens = palloc0(sizeof(uint32) * cap);
-	v->slots = palloc(sizeof(int32) * cap);
+	v->keys = MemoryContextAlloc(cxt, sizeof(uint64) * cap);
+	v->gens = MemoryContextAllocZero(cxt, sizeof(uint32) * cap);
+	v->slots = MemoryContextAlloc(cxt, sizeof(int32) * cap);
 	v->gen = 1;
 	v->mask = cap - 1;
 	v->count = 0;
@@ -465,7 +468,12 @@ visited_hash(uint64 k)
 static void
 visited_reset(VxVisited *v)
 {
-	v->gen++;
+	/* a scan's map is reused by later scans: the generation may wrap */
+	if (++v->gen == 0)
+	{
+		memset(v->gens, 0, sizeof(uint32) * ((Size) v->mask + 1));
+		v->gen = 1;
+	}
 	v->count = 0;
 }
 
@@ -478,10 +486,12 @@ visited_grow(VxVisited *v)
 	uint32	   *oldgens = v->gens;
 	int32	   *oldslots = v->slots;
 	uint32		oldcap = v->mask + 1;
+	MemoryContext cxt = GetMemoryChunkContext(oldkeys);
 
-	v->keys = palloc(sizeof(uint64) * oldcap * 2);
-	v->gens = palloc0(sizeof(uint32) * oldcap * 2);
-	v->slots = palloc(sizeof(int32) * oldcap * 2);
+	/* in the old arrays' context: a scan's reused arrays stay reusable */
+	v->keys = MemoryContextAlloc(cxt, sizeof(uint64) * oldcap * 2);
+	v->gens = MemoryContextAllocZero(cxt, sizeof(uint32) * oldcap * 2);
+	v->slots = MemoryContextAlloc(cxt, sizeof(int32) * oldcap * 2);
 	v->mask = oldcap * 2 - 1;
 	v->count = 0;
 	for (uint32 i = 0; i < oldcap; i++)
@@ -522,6 +532,16 @@ visited_insert(VxVisited *v, uint64 id, bool *isnew)
 	return &v->slots[i];
 }
 
+/* the arrays of a VxDiskGraph, allocated in cxt for about expected nodes */
+static void
+disk_graph_alloc(VxDiskGraph *g, MemoryContext cxt, int expected, int listcap)
+{
+	g->visited = visited_create(cxt, expected);
+	g->listcap = listcap;
+	g->lists = MemoryContextAlloc(cxt, sizeof(ItemPointerData) * 2 * g->info->m * g->listcap);
+	g->listlen = MemoryContextAlloc(cxt, sizeof(uint8) * g->listcap);
+}
+
 void
 vx_disk_graph_init(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 				   int expected)
@@ -530,10 +550,7 @@ vx_disk_graph_init(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 	g->index = index;
 	g->info = info;
 	g->query.info = info;
-	g->visited = visited_create(expected);
-	g->listcap = 64;
-	g->lists = palloc(sizeof(ItemPointerData) * 2 * info->m * g->listcap);
-	g->listlen = palloc(sizeof(uint8) * g->listcap);
+	disk_graph_alloc(g, CurrentMemoryContext, expected, 64);
 }
 
 void
@@ -546,6 +563,114 @@ vx_disk_graph_free(VxDiskGraph *g)
 	pfree(g->lists);
 	pfree(g->listlen);
 	g->visited = NULL;
+}
+
+/*
+ * Arrays kept for the next index scan of this backend.  A scan's visited
+ * map and list copies take about 100-400 kB at ef_search 40-100; allocated
+ * and freed per query they cost page faults and kernel page clearing on
+ * every query (perf: ~9% of a bible query at ef_search 40), so one set is
+ * kept in TopMemoryContext between scans.  A scan takes it if no other
+ * scan holds it (nested scans allocate their own), gives it back at rescan
+ * or end; an error in between leaves it held, and the end of the
+ * transaction makes it free again (nothing of a scan outlives its
+ * transaction).  A set grown past VX_SCAN_KEEP_BYTES is freed, not kept.
+ */
+#define VX_SCAN_KEEP_BYTES	(4 * 1024 * 1024)
+
+static struct
+{
+	MemoryContext cxt;			/* holds the kept arrays; NULL: none yet */
+	bool		busy;			/* a scan holds them */
+	int			m;				/* the lists' width is 2m */
+	VxVisited  *visited;
+	ItemPointerData *lists;
+	uint8	   *listlen;
+	int32		listcap;
+	bool		registered;
+} scan_keep;
+
+static void
+scan_keep_xact(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		scan_keep.busy = false;
+}
+
+/* bytes held by a graph's arrays */
+Size
+vx_disk_graph_bytes(const VxDiskGraph *g)
+{
+	uint64		vcap = (uint64) g->visited->mask + 1;
+
+	return vcap * (sizeof(uint64) + sizeof(uint32) + sizeof(int32)) +
+		(Size) g->listcap * (sizeof(ItemPointerData) * 2 * g->info->m + 1);
+}
+
+/*
+ * vx_disk_graph_init for an index scan: the kept arrays if they are free
+ * and fit (g->kept), else fresh ones in the current context.
+ */
+void
+vx_disk_graph_init_scan(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
+						int expected)
+{
+	memset(g, 0, sizeof(VxDiskGraph));
+	g->index = index;
+	g->info = info;
+	g->query.info = info;
+	if (!scan_keep.registered)
+	{
+		RegisterXactCallback(scan_keep_xact, NULL);
+		scan_keep.registered = true;
+	}
+	if (scan_keep.busy)
+	{
+		disk_graph_alloc(g, CurrentMemoryContext, expected, 64);
+		return;
+	}
+	if (scan_keep.cxt == NULL)
+		scan_keep.cxt = AllocSetContextCreate(TopMemoryContext, "hnsw scan arrays",
+											  ALLOCSET_DEFAULT_SIZES);
+	scan_keep.busy = true;
+	g->kept = true;
+	if (scan_keep.visited == NULL || scan_keep.m != info->m)
+	{
+		/* lists for the nodes a search of this size reads, grown if need be */
+		MemoryContextReset(scan_keep.cxt);
+		disk_graph_alloc(g, scan_keep.cxt, expected, Max(64, Min(expected, 2048)));
+		scan_keep.m = info->m;
+		return;
+	}
+	g->visited = scan_keep.visited;
+	g->lists = scan_keep.lists;
+	g->listlen = scan_keep.listlen;
+	g->listcap = scan_keep.listcap;
+	visited_reset(g->visited);
+	scan_keep.visited = NULL;
+}
+
+/* give a scan's arrays back (or free them if they grew too large) */
+void
+vx_disk_graph_release_scan(VxDiskGraph *g)
+{
+	if (!g->kept || g->visited == NULL)
+		return;
+	Assert(scan_keep.busy);
+	if (vx_disk_graph_bytes(g) > VX_SCAN_KEEP_BYTES)
+		MemoryContextReset(scan_keep.cxt);
+	else
+	{
+		scan_keep.visited = g->visited;
+		scan_keep.lists = g->lists;
+		scan_keep.listlen = g->listlen;
+		scan_keep.listcap = g->listcap;
+	}
+	scan_keep.busy = false;
+	g->visited = NULL;
+	g->kept = false;
 }
 
 bool
