@@ -436,6 +436,7 @@ struct VxVisited
 	uint32		gen;
 	uint32		mask;
 	uint32		count;
+	uint32		ngrow;			/* growths so far: entry pointers move */
 };
 
 static VxVisited *
@@ -453,6 +454,7 @@ visited_create(MemoryContext cxt, int expected)
 	v->gen = 1;
 	v->mask = cap - 1;
 	v->count = 0;
+	v->ngrow = 0;
 	return v;
 }
 
@@ -494,6 +496,7 @@ visited_grow(VxVisited *v)
 	v->slots = MemoryContextAlloc(cxt, sizeof(int32) * oldcap * 2);
 	v->mask = oldcap * 2 - 1;
 	v->count = 0;
+	v->ngrow++;
 	for (uint32 i = 0; i < oldcap; i++)
 		if (oldgens[i] == v->gen)
 		{
@@ -683,6 +686,34 @@ vx_disk_visit(VxDiskGraph *g, uint64 id)
 }
 
 /*
+ * The length of a compact list (valid slots first, then invalid ones, as
+ * every writer leaves it and the verifier checks): full lists are the
+ * common case, then a binary search.  On a corrupt, non-compact list the
+ * length may take in invalid slots; their offset 0 is refused when read.
+ */
+static inline int
+compact_list_length(const ItemPointerData *slots, int nslots)
+{
+	int			lo = 0,
+				hi = nslots;
+
+	if (nslots == 0 || slots[nslots - 1].ip_posid != 0)
+		return nslots;
+	/* slots[hi] is invalid; find the first invalid slot in [lo, hi] */
+	hi = nslots - 1;
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (slots[mid].ip_posid != 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
  * Keep a copy of a node's list on the current layer for its expansion:
  * the slots are copied whole, the length is where the first invalid slot
  * (offset 0) is.
@@ -707,28 +738,30 @@ cache_list(VxDiskGraph *g, const VxNodeHeader *node)
 		nslots = vx_layer_slots(g->info->m, g->layer);
 		memcpy(dst, (const char *) node + vx_layer_offset(g->info->m, g->layer),
 			   sizeof(ItemPointerData) * nslots);
-		while (n < nslots && dst[n].ip_posid != 0)
-			n++;
+		n = compact_list_length(dst, nslots);
 	}
 	g->listlen[g->nlists] = (uint8) n;
 	return g->nlists++;
 }
 
-/* sort helper: order TIDs by block so each page is read once */
+/* sort helper: order TIDs by block so each page is read once; p[] alongside */
 static void
-sort_by_block(uint64 *ids, int n)
+sort_by_block_with(uint64 *ids, int32 **p, int n)
 {
 	for (int i = 1; i < n; i++)
 	{
 		uint64		x = ids[i];
+		int32	   *px = p[i];
 		int			j = i - 1;
 
 		while (j >= 0 && ids[j] > x)
 		{
 			ids[j + 1] = ids[j];
+			p[j + 1] = p[j];
 			j--;
 		}
 		ids[j + 1] = x;
+		p[j + 1] = px;
 	}
 }
 
@@ -747,6 +780,8 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	ItemPointerData own[2 * VX_MAX_M];
 	ItemPointerData *nbrs;
 	uint64		ids[2 * VX_MAX_M];
+	int32	   *slotp[2 * VX_MAX_M];
+	uint32		ngrow;
 	int			nn;
 	int			k = 0;
 	int			nout = 0;
@@ -776,15 +811,23 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 		nbrs = own;
 	}
 
+	ngrow = g->visited->ngrow;
 	for (int i = 0; i < nn; i++)
 	{
 		uint64		nid = vx_tid_pack(&nbrs[i]);
+		int32	   *sp = visited_insert(g->visited, nid, &isnew);
 
-		visited_insert(g->visited, nid, &isnew);
 		if (isnew)
+		{
+			slotp[k] = sp;
 			ids[k++] = nid;
+		}
 	}
-	sort_by_block(ids, k);
+	/* slotp[] follows ids[] through the sort while no growth moved them */
+	if (g->visited->ngrow != ngrow)
+		for (int i = 0; i < k; i++)
+			slotp[i] = NULL;
+	sort_by_block_with(ids, slotp, k);
 
 	/*
 	 * Pin a few pages at a time (staying within the backend's small array
@@ -836,8 +879,11 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 				out[nout].id = ids[x];
 				out[nout].dist = vx_distance(&g->query, vx_node_code(info, node), node->aux);
 				nout++;
-				/* look the entry up again: the map may have grown since */
-				*visited_insert(g->visited, ids[x], &isnew) = ls;
+				/* the entry, looked up again only if the map has grown since */
+				if (slotp[x] != NULL && g->visited->ngrow == ngrow)
+					*slotp[x] = ls;
+				else
+					*visited_insert(g->visited, ids[x], &isnew) = ls;
 			}
 			UnlockReleaseBuffer(bufs[b]);
 		}
