@@ -278,7 +278,7 @@ CREATE OPERATOR CLASS vector_ops
 	FUNCTION 1 vector_cmp(vector, vector);
 
 -- ============================================================================
--- halfvec and bit: begin (issue 15, value layer; no hnsw operator classes yet)
+-- halfvec and bit: begin (issue 15, value layer; halfvec's hnsw opclasses: hnsw section)
 -- ============================================================================
 
 ------------------------------------------------------------------------------
@@ -617,6 +617,33 @@ CREATE OPERATOR CLASS vector_l1_ops
 	FOR TYPE vector USING hnsw AS
 	OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 l1_distance(vector, vector);
+
+-- halfvec: the graph holds the INT8 codes of the values cast to vector
+-- (support function 2); the executor rechecks with the halfvec operators
+-- (src/hnsw/README, "Other indexed types")
+CREATE OPERATOR CLASS halfvec_l2_ops
+	DEFAULT FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+CREATE OPERATOR CLASS halfvec_ip_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+CREATE OPERATOR CLASS halfvec_cosine_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 cosine_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+CREATE OPERATOR CLASS halfvec_l1_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
 
 -- amcheck-style verification of an hnsw index (see src/hnsw/README)
 CREATE FUNCTION vecidx_hnsw_check(index regclass, heapallindexed boolean DEFAULT true,
