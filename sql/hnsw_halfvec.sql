@@ -13,9 +13,11 @@
 -- computes them) and on the id sets.
 --
 
--- plan helpers (vx_plan): sql/include/plan.sql
+-- plan helpers (vx_plan): sql/include/plan.sql; vx_knn_cmp (an index
+-- scan against the exact sort): sql/include/knn_compare.sql
 \set ECHO none
 \i sql/include/plan.sql
+\i sql/include/knn_compare.sql
 \set ECHO all
 
 -- the operator classes, and the default for halfvec
@@ -41,60 +43,9 @@ INSERT INTO hnsw_hv_q
 -- and two rows of the table itself (distance 0 to one row)
 INSERT INTO hnsw_hv_q SELECT 100 + id, v FROM hnsw_hv WHERE id IN (7, 123);
 
---
--- hnsw_hv_cmp(tab, op, q, lim, filter): run
---	 SELECT id, v <op> q FROM tab WHERE <filter> ORDER BY v <op> q LIMIT lim
--- with index scans only and with index scans off; report whether the first
--- used an hnsw index, both row counts, whether the distance sequences are
--- equal, and whether the id sets are equal (with a LIMIT: the ids of the
--- rows closer than the last one).
---
-CREATE FUNCTION hnsw_hv_cmp(tab text, op text, q halfvec, lim int DEFAULT NULL,
-							filter text DEFAULT 'true',
-							OUT index_used bool, OUT index_rows int,
-							OUT seq_rows int, OUT same_distances bool,
-							OUT same_ids bool)
-LANGUAGE plpgsql AS $$
-DECLARE
-	sql			text;
-	plan		text;
-	ids_i		int[];
-	ids_s		int[];
-	d_i			float8[];
-	d_s			float8[];
-	-- the ids below the last distance (rows tied at a LIMIT may differ),
-	-- the distances in the order returned
-	agg			text := 'SELECT array_agg(id ORDER BY id) FILTER (WHERE d < dmax OR lim IS NULL), '
-		'array_agg(d ORDER BY n) FROM (SELECT id, d, row_number() OVER () AS n, '
-		'max(d) OVER () AS dmax FROM (%s) s) t, (SELECT ' || coalesce(lim::text, 'NULL') || '::int AS lim) l';
-BEGIN
-	sql := format('SELECT id, v %s %L::halfvec AS d FROM %I WHERE %s ORDER BY v %s %L::halfvec LIMIT %s',
-				  op, q, tab, filter, op, q, coalesce(lim::text, 'ALL'));
-	PERFORM set_config('enable_seqscan', 'off', true);
-	PERFORM set_config('enable_indexscan', 'on', true);
-	PERFORM set_config('enable_bitmapscan', 'off', true);
-	index_used := false;
-	FOR plan IN EXECUTE 'EXPLAIN (COSTS OFF) ' || sql LOOP
-		IF plan ~ ('Index Scan using \S+ on ' || tab || '\M') THEN
-			index_used := true;
-		END IF;
-	END LOOP;
-	EXECUTE format(agg, sql) INTO ids_i, d_i;
-	PERFORM set_config('enable_seqscan', 'on', true);
-	PERFORM set_config('enable_indexscan', 'off', true);
-	EXECUTE format(agg, sql) INTO ids_s, d_s;
-	PERFORM set_config('enable_seqscan', 'on', true);
-	PERFORM set_config('enable_indexscan', 'on', true);
-	PERFORM set_config('enable_bitmapscan', 'on', true);
-	index_rows := coalesce(cardinality(d_i), 0);
-	seq_rows := coalesce(cardinality(d_s), 0);
-	same_distances := d_i IS NOT DISTINCT FROM d_s;
-	same_ids := ids_i IS NOT DISTINCT FROM ids_s;
-END
-$$;
-
--- every query of hnsw_hv_q, LIMIT 10 and LIMIT ALL: how many differ (NULLs
--- are not indexed: the default filter leaves them out of the exact sort)
+-- vx_knn_cmp for every query of hnsw_hv_q, LIMIT 10 and LIMIT ALL: how many
+-- differ (NULLs are not indexed: the default filter leaves them out of the
+-- exact sort)
 CREATE FUNCTION hnsw_hv_all(tab text, op text, filter text DEFAULT 'v IS NOT NULL',
 							OUT queries int, OUT index_used bool,
 							OUT index_rows bigint, OUT seq_rows bigint,
@@ -104,7 +55,7 @@ LANGUAGE sql AS $$
 		   count(*) FILTER (WHERE NOT c.same_distances)::int,
 		   count(*) FILTER (WHERE NOT c.same_ids)::int
 	FROM hnsw_hv_q, lateral (VALUES (10), (NULL::int)) l(lim),
-		 lateral hnsw_hv_cmp(tab, op, q, l.lim, filter) c
+		 lateral vx_knn_cmp(tab, 'halfvec', op, q::text, l.lim, filter) c
 $$;
 
 SET hnsw.ef_search = 400;
@@ -165,7 +116,7 @@ SET hnsw.ef_search = 10;
 SET hnsw.iterative_scan = relaxed_order;
 SELECT sum(c.index_rows) AS index_rows, sum(c.seq_rows) AS seq_rows,
 	   bool_and(c.same_ids) AS same_ids
-FROM hnsw_hv_q, lateral hnsw_hv_cmp('hnsw_hv', '<->', q, NULL, 'id % 7 = 0') c;
+FROM hnsw_hv_q, lateral vx_knn_cmp('hnsw_hv', 'halfvec', '<->', q::text, NULL, 'id % 7 = 0') c;
 RESET hnsw.iterative_scan;
 SET hnsw.ef_search = 400;
 
@@ -240,6 +191,5 @@ CREATE INDEX ON hnsw_hv_dims USING hnsw (v halfvec_l2_ops);
 DROP TABLE hnsw_hv_dims;
 
 DROP FUNCTION hnsw_hv_all;
-DROP FUNCTION hnsw_hv_cmp;
 DROP TABLE hnsw_hv_q;
 RESET hnsw.ef_search;
