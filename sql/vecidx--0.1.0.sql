@@ -582,6 +582,20 @@ CREATE OPERATOR <%> (
 	COMMUTATOR = '<%>'
 );
 
+-- halfvec distances: planner costs as for vector's (the support function
+-- charges dimension and TOAST fetches, with halfvec's 2-byte elements; see
+-- the planner section below and src/vector_cost.c)
+CREATE FUNCTION halfvec_distance_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
+
+ALTER FUNCTION l2_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION inner_product(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION cosine_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION l1_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION halfvec_l2_squared_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION halfvec_negative_inner_product(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION halfvec_spherical_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+
 -- halfvec and bit: end
 -- ============================================================================
 
