@@ -12,7 +12,8 @@
 --     even at ef_search 1,000 (a sequential scan fetches every row from
 --     TOAST; before the distance functions charged that, the planner picked
 --     it at every ef_search, 5 times slower);
--- and the distance's cost follows the column's storage and dimension.
+-- and the distance's cost follows the column's storage and dimension;
+-- halfvec's distances are charged the same way (2-byte elements).
 --
 
 -- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
@@ -79,8 +80,8 @@ BEGIN
 	with_call := (p -> 0 -> 'Plan' ->> 'Total Cost')::float8;
 	EXECUTE format('EXPLAIN (FORMAT JSON) SELECT v FROM %I', tab) INTO p;
 	without := (p -> 0 -> 'Plan' ->> 'Total Cost')::float8;
-	EXECUTE format('SELECT count(*) FROM %I', tab) INTO p;
-	RETURN (with_call - without) / (p::text)::float8;
+	-- per row the planner expects (the table's size where it has no statistics)
+	RETURN (with_call - without) / (p -> 0 -> 'Plan' ->> 'Plan Rows')::float8;
 END
 $$;
 -- per row, in units of cpu_operator_cost: a 32-d call, a 768-d call on
@@ -88,6 +89,32 @@ $$;
 SELECT round((hnsw_planner_cost('hnsw_planner') / current_setting('cpu_operator_cost')::float8)::numeric) AS inline_32,
 	   round((hnsw_planner_cost('hnsw_planner_plain') / current_setting('cpu_operator_cost')::float8)::numeric) AS plain_768,
 	   round((hnsw_planner_cost('hnsw_planner_toast') / current_setting('cpu_operator_cost')::float8)::numeric) AS toast_768;
+
+-- halfvec: its distances are charged as vector's (support function
+-- halfvec_distance_support), so its index is chosen where vector's is (at
+-- COST 1 the planner took a sequential scan here)
+CREATE TABLE hnsw_planner_hv (id int, v halfvec(32));
+INSERT INTO hnsw_planner_hv SELECT id, v FROM hnsw_planner;
+CREATE INDEX hnsw_planner_hv_idx ON hnsw_planner_hv USING hnsw (v halfvec_l2_ops);
+ANALYZE hnsw_planner_hv;
+SET hnsw.ef_search = 40;
+SELECT vx_plan($$SELECT id FROM hnsw_planner_hv ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 10$$);
+SET hnsw.ef_search = 5000;
+SELECT vx_plan($$SELECT id FROM hnsw_planner_hv ORDER BY v <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]' LIMIT 10$$);
+-- per call: 2-byte elements, so 768 dimensions stay inline (1,544 bytes,
+-- under the TOAST threshold; no statistics: the size rule decides) and
+-- 1,536 go out of line
+CREATE TABLE hnsw_planner_hv768 (id int, v halfvec(768));
+INSERT INTO hnsw_planner_hv768 SELECT id, v FROM hnsw_planner_toast WHERE id <= 100;
+CREATE TABLE hnsw_planner_hv1536 (id int, v halfvec(1536));
+INSERT INTO hnsw_planner_hv1536 SELECT id, v || v FROM hnsw_planner_toast WHERE id <= 100;
+SELECT round((hnsw_planner_cost('hnsw_planner_hv') / current_setting('cpu_operator_cost')::float8)::numeric) AS inline_32,
+	   round((hnsw_planner_cost('hnsw_planner_hv768') / current_setting('cpu_operator_cost')::float8)::numeric) AS inline_768,
+	   round((hnsw_planner_cost('hnsw_planner_hv1536') / current_setting('cpu_operator_cost')::float8)::numeric) AS toast_1536;
+SELECT pg_relation_size(reltoastrelid) > 0 AS hv1536_toasted
+	FROM pg_class WHERE relname = 'hnsw_planner_hv1536';
+DROP TABLE hnsw_planner_hv, hnsw_planner_hv768, hnsw_planner_hv1536;
+
 RESET hnsw.ef_search;
 DROP TABLE hnsw_planner, hnsw_planner_tiny, hnsw_planner_toast, hnsw_planner_plain;
 DROP FUNCTION hnsw_planner_cost(text);

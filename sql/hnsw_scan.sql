@@ -11,9 +11,11 @@
 -- at the LIMIT of a query (none of the queries below has a tie there).
 --
 
--- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql
+-- plan helpers (vx_plan, vx_plan_analyze): sql/include/plan.sql; vx_knn_cmp:
+-- sql/include/knn_compare.sql
 \set ECHO none
 \i sql/include/plan.sql
+\i sql/include/knn_compare.sql
 \set ECHO all
 CREATE TABLE hnsw_scan (id int, v vector(8));
 SELECT setseed(0.42);
@@ -26,49 +28,15 @@ INSERT INTO hnsw_scan VALUES (401, '[0,0,0,0,0,0,0,0]'), (402, '[0,0,0,0,0,0,0,0
 	(403, NULL), (404, NULL), (405, NULL);
 SELECT count(*), count(v), count(DISTINCT v) FROM hnsw_scan;
 
---
--- hnsw_cmp(op, q, lim, filter): run
---	 SELECT id, v <op> q FROM hnsw_scan WHERE <filter> ORDER BY v <op> q LIMIT lim
--- once with enable_seqscan = off and once with index scans off, and report
--- whether the first used the hnsw index, both row counts, whether the
--- distance sequences are equal, and whether the id sets are equal.
---
+-- hnsw_cmp(op, q, lim, filter): vx_knn_cmp on hnsw_scan (index scan against
+-- the exact sort: sql/include/knn_compare.sql)
 CREATE FUNCTION hnsw_cmp(op text, q vector, lim int DEFAULT NULL,
 						 filter text DEFAULT 'true',
 						 OUT index_used bool, OUT index_rows int,
 						 OUT seq_rows int, OUT same_distances bool,
 						 OUT same_ids bool)
-LANGUAGE plpgsql AS $$
-DECLARE
-	sql			text;
-	plan		text;
-	ids_i		int[];
-	ids_s		int[];
-	d_i			float8[];
-	d_s			float8[];
-BEGIN
-	sql := format('SELECT id, v %s %L::vector AS d FROM hnsw_scan WHERE %s ORDER BY v %s %L::vector LIMIT %s',
-				  op, q, filter, op, q, coalesce(lim::text, 'ALL'));
-	PERFORM set_config('enable_seqscan', 'off', true);
-	PERFORM set_config('enable_indexscan', 'on', true);
-	PERFORM set_config('enable_bitmapscan', 'off', true);
-	index_used := false;
-	FOR plan IN EXECUTE 'EXPLAIN (COSTS OFF) ' || sql LOOP
-		IF plan ~ 'Index Scan using hnsw_scan_' THEN
-			index_used := true;
-		END IF;
-	END LOOP;
-	EXECUTE format('SELECT array_agg(id), array_agg(d) FROM (%s) s', sql) INTO ids_i, d_i;
-	PERFORM set_config('enable_seqscan', 'on', true);
-	PERFORM set_config('enable_indexscan', 'off', true);
-	EXECUTE format('SELECT array_agg(id), array_agg(d) FROM (%s) s', sql) INTO ids_s, d_s;
-	PERFORM set_config('enable_indexscan', 'on', true);
-	PERFORM set_config('enable_bitmapscan', 'on', true);
-	index_rows := coalesce(cardinality(ids_i), 0);
-	seq_rows := coalesce(cardinality(ids_s), 0);
-	same_distances := d_i IS NOT DISTINCT FROM d_s;
-	same_ids := ARRAY(SELECT unnest(ids_i) ORDER BY 1) = ARRAY(SELECT unnest(ids_s) ORDER BY 1);
-END
+LANGUAGE sql AS $$
+	SELECT * FROM vx_knn_cmp('hnsw_scan', 'vector', op, q::text, lim, filter)
 $$;
 
 SET hnsw.ef_search = 1000;

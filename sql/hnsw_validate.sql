@@ -25,10 +25,46 @@ CREATE OPERATOR CLASS hnsw_bad_sig_ops FOR TYPE vector USING hnsw AS
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_bad_sig_ops';
 
 -- support function number out of range: refused by CREATE OPERATOR CLASS
+CREATE OPERATOR CLASS hnsw_func3_ops FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(vector, vector),
+	FUNCTION 3 l1_distance(vector, vector);
+
+-- support function 2 (the cast to vector) with the wrong signature, and on
+-- a vector operator class, which needs none
 CREATE OPERATOR CLASS hnsw_func2_ops FOR TYPE vector USING hnsw AS
 	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 l2_distance(vector, vector),
 	FUNCTION 2 l1_distance(vector, vector);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_func2_ops';
+
+-- a halfvec operator class without its cast to vector: amvalidate says so,
+-- and no index can be built with it
+CREATE OPERATOR CLASS hnsw_hv_nocast_ops FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(halfvec, halfvec);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_hv_nocast_ops';
+CREATE TABLE hnsw_val_hv (v halfvec(2));
+CREATE INDEX ON hnsw_val_hv USING hnsw (v hnsw_hv_nocast_ops);
+-- nor with a vector operator class that casts
+CREATE TABLE hnsw_val_v (v vector(2));
+CREATE INDEX ON hnsw_val_v USING hnsw (v hnsw_func2_ops);
+-- the well-formed copy of halfvec_l1_ops passes
+CREATE OPERATOR CLASS hnsw_hv_good_ops FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_hv_good_ops';
+INSERT INTO hnsw_val_hv VALUES ('[0,0]'), ('[1,1]'), ('[2,2]');
+CREATE INDEX ON hnsw_val_hv USING hnsw (v hnsw_hv_good_ops);
+SET enable_seqscan = off;
+SELECT v FROM hnsw_val_hv ORDER BY v <+> '[1.9,1.9]';
+RESET enable_seqscan;
+DROP TABLE hnsw_val_hv;
+DROP TABLE hnsw_val_v;
+DROP OPERATOR CLASS hnsw_func2_ops USING hnsw;
+DROP OPERATOR CLASS hnsw_hv_nocast_ops USING hnsw;
+DROP OPERATOR CLASS hnsw_hv_good_ops USING hnsw;
 
 -- no support function
 CREATE OPERATOR CLASS hnsw_no_func_ops FOR TYPE vector USING hnsw AS

@@ -280,7 +280,7 @@ CREATE OPERATOR CLASS vector_ops
 	FUNCTION 1 vector_cmp(vector, vector);
 
 -- ============================================================================
--- halfvec and bit: begin (issue 15, value layer; no hnsw operator classes yet)
+-- halfvec and bit: begin (issue 15, value layer; halfvec's hnsw opclasses: hnsw section)
 -- ============================================================================
 
 ------------------------------------------------------------------------------
@@ -584,6 +584,20 @@ CREATE OPERATOR <%> (
 	COMMUTATOR = '<%>'
 );
 
+-- halfvec distances: planner costs as for vector's (the support function
+-- charges dimension and TOAST fetches, with halfvec's 2-byte elements; see
+-- the planner section below and src/vector_cost.c)
+CREATE FUNCTION halfvec_distance_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT;
+
+ALTER FUNCTION l2_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION inner_product(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION cosine_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION l1_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION halfvec_l2_squared_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION halfvec_negative_inner_product(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+ALTER FUNCTION halfvec_spherical_distance(halfvec, halfvec) COST 50 SUPPORT halfvec_distance_support;
+
 -- halfvec and bit: end
 -- ============================================================================
 
@@ -619,6 +633,33 @@ CREATE OPERATOR CLASS vector_l1_ops
 	FOR TYPE vector USING hnsw AS
 	OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 l1_distance(vector, vector);
+
+-- halfvec: the graph holds the INT8 codes of the values cast to vector
+-- (support function 2); the executor rechecks with the halfvec operators
+-- (src/hnsw/README, "Other indexed types")
+CREATE OPERATOR CLASS halfvec_l2_ops
+	DEFAULT FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <-> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+CREATE OPERATOR CLASS halfvec_ip_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <#> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 halfvec_negative_inner_product(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+CREATE OPERATOR CLASS halfvec_cosine_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <=> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 cosine_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+CREATE OPERATOR CLASS halfvec_l1_ops
+	FOR TYPE halfvec USING hnsw AS
+	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(halfvec, halfvec),
+	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
 
 -- amcheck-style verification of an hnsw index (see src/hnsw/README)
 CREATE FUNCTION vecidx_hnsw_check(index regclass, heapallindexed boolean DEFAULT true,

@@ -4,6 +4,13 @@
  *	  Planner support for the distance functions: the cost of one call from
  *	  the vectors' dimension and from where they are stored.
  *
+ * The same support serves halfvec's distances (halfvec_distance_support):
+ * both types have the same header (varlena length, int16 dim, int16
+ * unused), they differ in the element size (4 and 2 bytes), so halfvec
+ * goes out of line from about 1,000 dimensions.  The per-call arithmetic is
+ * charged as for vector (the f16 kernels widen each element and then run
+ * the float steps; not measured separately).
+ *
  * A distance's cost grows with the dimension, and a vector stored out of
  * line (the type's STORAGE external, past the TOAST threshold of about
  * 2 kB, i.e. from about 500 dimensions) is fetched from the TOAST table and
@@ -36,6 +43,13 @@
 #include "vector.h"
 #include "vector_cost.h"
 
+/* stored size of a vector or halfvec of dim elements of elemsize bytes */
+static inline Size
+value_size(int dim, Size elemsize)
+{
+	return offsetof(Vector, x) + elemsize * dim;
+}
+
 /* cost of one float distance call between two vectors of `dim` dimensions */
 Cost
 vx_float_distance_cost(int dim)
@@ -44,15 +58,15 @@ vx_float_distance_cost(int dim)
 }
 
 /*
- * Cost of fetching one out-of-line vector of `dim` dimensions: a probe of
- * the TOAST index, the chunks copied together, and their pages, charged as
- * a sequential scan charges the heap's (TOAST_TUPLES_PER_PAGE chunks a
- * page).
+ * Cost of fetching one out-of-line value of `dim` dimensions of elemsize
+ * bytes: a probe of the TOAST index, the chunks copied together, and their
+ * pages, charged as a sequential scan charges the heap's
+ * (TOAST_TUPLES_PER_PAGE chunks a page).
  */
 Cost
-vx_toast_fetch_cost(int dim)
+vx_toast_fetch_cost(int dim, Size elemsize)
 {
-	double		chunks = ceil((double) VECTOR_SIZE(dim) / TOAST_MAX_CHUNK_SIZE);
+	double		chunks = ceil((double) value_size(dim, elemsize) / TOAST_MAX_CHUNK_SIZE);
 
 	return cpu_operator_cost * (VX_COST_TOAST_VALUE + chunks * VX_COST_TOAST_CHUNK) +
 		seq_page_cost * chunks / TOAST_TUPLES_PER_PAGE;
@@ -75,9 +89,10 @@ attribute_storage(Oid relid, AttrNumber attnum)
 }
 
 /*
- * Is the vector argument `arg` a table column whose values are stored out
- * of line?  Sets *dim to its dimension where known (type modifier, a
- * constant's value, or the column's average stored width), else 0.
+ * Is the vector (or halfvec: elemsize) argument `arg` a table column whose
+ * values are stored out of line?  Sets *dim to its dimension where known
+ * (type modifier, a constant's value, or the column's average stored
+ * width), else 0.
  *
  * Out of line: by the column's statistics where ANALYZE has run (an average
  * stored width well below the vector's size means TOAST pointers), else by
@@ -85,7 +100,7 @@ attribute_storage(Oid relid, AttrNumber attnum)
  * column is STORAGE plain).
  */
 bool
-vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, int *dim)
+vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, Size elemsize, int *dim)
 {
 	Var		   *var;
 	RangeTblEntry *rte;
@@ -97,6 +112,7 @@ vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, int *dim)
 	*dim = Max(exprTypmod(arg), 0);
 	if (arg && IsA(arg, Const) && !((Const *) arg)->constisnull)
 	{
+		/* a halfvec's dim is where a vector's is */
 		Vector	   *v = DatumGetVector(((Const *) arg)->constvalue);
 
 		*dim = v->dim;
@@ -119,26 +135,25 @@ vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, int *dim)
 	if (width > 0)
 	{
 		if (*dim > 0)
-			return width < VECTOR_SIZE(*dim) / 2;
+			return width < value_size(*dim, elemsize) / 2;
 		if (width > 2 * TOAST_POINTER_SIZE)
 		{
-			*dim = (width - VECTOR_SIZE(0)) / sizeof(float);
+			*dim = (width - value_size(0, elemsize)) / elemsize;
 			return false;
 		}
 		return true;
 	}
-	return *dim > 0 && VECTOR_SIZE(*dim) > TOAST_TUPLE_THRESHOLD;
+	return *dim > 0 && value_size(*dim, elemsize) > TOAST_TUPLE_THRESHOLD;
 }
 
 /*
- * vector_distance_support(internal): SupportRequestCost for the distance
- * functions of two vectors (and their operators).  Per call: the float
- * distance at the larger argument dimension, plus a TOAST fetch for every
- * argument stored out of line.  Other requests are not answered.
+ * SupportRequestCost for the distance functions of two vectors or two
+ * halfvecs (elemsize) and their operators.  Per call: the float distance at
+ * the larger argument dimension, plus a TOAST fetch for every argument
+ * stored out of line.  Other requests are not answered.
  */
-PGDLLEXPORT PG_FUNCTION_INFO_V1(vector_distance_support);
-Datum
-vector_distance_support(PG_FUNCTION_ARGS)
+static Datum
+distance_support(FunctionCallInfo fcinfo, Size elemsize)
 {
 	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
 	SupportRequestCost *req;
@@ -162,13 +177,30 @@ vector_distance_support(PG_FUNCTION_ARGS)
 	foreach(lc, args)
 	{
 		int			d;
-		bool		out_of_line = vx_vector_stored_out_of_line(req->root, lfirst(lc), &d);
+		bool		out_of_line = vx_vector_stored_out_of_line(req->root, lfirst(lc),
+																elemsize, &d);
 
 		if (out_of_line)
-			fetch += vx_toast_fetch_cost(d > 0 ? d : VX_COST_DEFAULT_DIM);
+			fetch += vx_toast_fetch_cost(d > 0 ? d : VX_COST_DEFAULT_DIM, elemsize);
 		dim = Max(dim, d);
 	}
 	req->startup = 0;
 	req->per_tuple = vx_float_distance_cost(dim > 0 ? dim : VX_COST_DEFAULT_DIM) + fetch;
 	PG_RETURN_POINTER(req);
+}
+
+/* vector_distance_support(internal): for the distances of two vectors */
+PGDLLEXPORT PG_FUNCTION_INFO_V1(vector_distance_support);
+Datum
+vector_distance_support(PG_FUNCTION_ARGS)
+{
+	return distance_support(fcinfo, sizeof(float));
+}
+
+/* halfvec_distance_support(internal): for the distances of two halfvecs */
+PGDLLEXPORT PG_FUNCTION_INFO_V1(halfvec_distance_support);
+Datum
+halfvec_distance_support(PG_FUNCTION_ARGS)
+{
+	return distance_support(fcinfo, sizeof(uint16));
 }

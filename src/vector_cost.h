@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * vector_cost.h
- *	  Planner costs of the vector distances: what a call costs, and what
- *	  fetching a vector stored out of line costs (shared by the distance
+ *	  Planner costs of the vector and halfvec distances: what a call costs,
+ *	  and what fetching a value stored out of line costs (shared by the distance
  *	  functions' support function and the hnsw cost estimate).
  *
  * Costs are in the planner's units.  The constants are CPU times measured
@@ -27,7 +27,8 @@
 #define VX_COST_DEFAULT_DIM		1024
 
 extern Cost vx_float_distance_cost(int dim);
-extern Cost vx_toast_fetch_cost(int dim);
-extern bool vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, int *dim);
+extern Cost vx_toast_fetch_cost(int dim, Size elemsize);
+extern bool vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, Size elemsize,
+										 int *dim);
 
 #endif							/* VECIDX_VECTOR_COST_H */

@@ -53,6 +53,18 @@
 #define VX_QUANT_INT8				0
 #define VX_QUANT_NONE				1
 
+/*
+ * Support functions of an hnsw operator class (hnswvalidate.c):
+ * 1 the distance, the ORDER BY operator's own function (it names the metric);
+ * 2 optional, for a type other than vector: a cast to vector, with a cast
+ *   function's signature (value, typmod, explicit), applied to every indexed
+ *   value and to the query before anything else sees them (halfvec_to_vector
+ *   for the halfvec operator classes; README, "Other indexed types").
+ */
+#define VX_DISTANCE_PROC			1
+#define VX_TOVECTOR_PROC			2
+#define VX_NPROCS					2
+
 /* build progress sub-phases (pg_stat_progress_create_index.phase) */
 #define VX_PHASE_LOAD				2
 #define VX_PHASE_WRITE				3
@@ -293,7 +305,10 @@ extern void vx_write_quantizer(Relation index, const VxQuantizer *q,
  * scan knows when the operator's float arithmetic degenerates).
  */
 #define VX_PREPARED_LEN(dim)	((dim) + 1)
-extern bool vx_prepare_vector(const VxIndexInfo *info, Datum value, float *out);
+extern bool vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value,
+							  float *out);
+extern FmgrInfo *vx_tovector_proc(Relation index);
+extern Vector *vx_datum_vector(FmgrInfo *tovector, Datum value);
 
 /* shared insert path (hnswinsert.c), also used by a build past its budget */
 extern void vx_insert_vector(Relation index, const float *x, ItemPointer heaptid);

@@ -1305,7 +1305,7 @@ prepare_row(VxBuildState *bs, Datum *values, bool *isnull)
 	if (isnull[0])
 		return false;
 	old = MemoryContextSwitchTo(bs->tmpcxt);
-	ok = vx_prepare_vector(bs->info, values[0], bs->xbuf);
+	ok = vx_prepare_vector(bs->index, bs->info, values[0], bs->xbuf);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tmpcxt);
 	return ok;

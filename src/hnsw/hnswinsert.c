@@ -753,7 +753,7 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	old = MemoryContextSwitchTo(tmp);
 	info = vx_get_info(index);
 	x = palloc(sizeof(float) * VX_PREPARED_LEN(info->dim));
-	if (vx_prepare_vector(info, values[0], x))
+	if (vx_prepare_vector(index, info, values[0], x))
 		vx_insert_vector(index, x, heap_tid);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(tmp);

@@ -19,11 +19,36 @@
 
 #include "hnsw.h"
 
-/* the distance functions of the opclasses (vector.c) */
+/* the distance functions of the opclasses (vector.c, halfvec.c) */
 extern Datum l2_distance(PG_FUNCTION_ARGS);
 extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern Datum cosine_distance(PG_FUNCTION_ARGS);
 extern Datum l1_distance(PG_FUNCTION_ARGS);
+extern Datum halfvec_l2_distance(PG_FUNCTION_ARGS);
+extern Datum halfvec_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum halfvec_cosine_distance(PG_FUNCTION_ARGS);
+extern Datum halfvec_l1_distance(PG_FUNCTION_ARGS);
+
+/*
+ * The metric each opclass distance function stands for, and whether its
+ * type reaches the graph through a cast to vector (support function 2).
+ */
+static const struct
+{
+	PGFunction	fn;
+	VxMetric	metric;
+	bool		tovector;
+}			metric_functions[] =
+{
+	{l2_distance, VX_METRIC_L2, false},
+	{vector_negative_inner_product, VX_METRIC_IP, false},
+	{cosine_distance, VX_METRIC_COSINE, false},
+	{l1_distance, VX_METRIC_L1, false},
+	{halfvec_l2_distance, VX_METRIC_L2, true},
+	{halfvec_negative_inner_product, VX_METRIC_IP, true},
+	{halfvec_cosine_distance, VX_METRIC_COSINE, true},
+	{halfvec_l1_distance, VX_METRIC_L1, true},
+};
 
 void
 vx_init_page(Page page, uint16 type)
@@ -418,25 +443,43 @@ vx_node_code(const VxIndexInfo *info, VxNodeHeader *node)
 	return (char *) node + vx_code_offset(info->m, node->level);
 }
 
-/* the metric an index's opclass stands for, from its distance function */
+/*
+ * The metric an index's opclass stands for, from its distance function
+ * (called by the build; the meta page keeps it).  A distance function of a
+ * type other than vector needs the opclass's cast to vector, and vector's
+ * must not have one: the graph would otherwise read one type as the other.
+ */
 VxMetric
 vx_index_metric(Relation index)
 {
-	FmgrInfo   *proc = index_getprocinfo(index, 1, 1);
+	FmgrInfo   *proc = index_getprocinfo(index, 1, VX_DISTANCE_PROC);
+	bool		tovector = vx_tovector_proc(index) != NULL;
 
-	if (proc->fn_addr == l2_distance)
-		return VX_METRIC_L2;
-	if (proc->fn_addr == vector_negative_inner_product)
-		return VX_METRIC_IP;
-	if (proc->fn_addr == cosine_distance)
-		return VX_METRIC_COSINE;
-	if (proc->fn_addr == l1_distance)
-		return VX_METRIC_L1;
+	for (int i = 0; i < lengthof(metric_functions); i++)
+	{
+		if (proc->fn_addr != metric_functions[i].fn)
+			continue;
+		if (metric_functions[i].tovector && !tovector)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator class of index \"%s\" is missing support function %d",
+							RelationGetRelationName(index), VX_TOVECTOR_PROC),
+					 errdetail("Support function %d casts an indexed type other than vector to vector.",
+							   VX_TOVECTOR_PROC)));
+		if (!metric_functions[i].tovector && tovector)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator class of index \"%s\" must not have support function %d",
+							RelationGetRelationName(index), VX_TOVECTOR_PROC),
+					 errdetail("Its distance function takes vector, which needs no cast.")));
+		return metric_functions[i].metric;
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 			 errmsg("operator class of index \"%s\" has an unsupported distance function",
 					RelationGetRelationName(index)),
-			 errhint("Use one of vector_l2_ops, vector_ip_ops, vector_cosine_ops or vector_l1_ops.")));
+			 errhint("Use one of vector_l2_ops, vector_ip_ops, vector_cosine_ops, vector_l1_ops "
+					 "or their halfvec_* counterparts.")));
 	return VX_METRIC_L2;		/* keep compiler quiet */
 }
 
@@ -486,14 +529,42 @@ vx_write_quantizer(Relation index, const VxQuantizer *q, Buffer metabuf,
 }
 
 /*
+ * The opclass's cast to vector (support function 2), or NULL when the
+ * indexed type is vector itself.  The FmgrInfo is the relcache's: look it
+ * up again rather than keep it across calls.
+ */
+FmgrInfo *
+vx_tovector_proc(Relation index)
+{
+	if (!OidIsValid(index_getprocid(index, 1, VX_TOVECTOR_PROC)))
+		return NULL;
+	return index_getprocinfo(index, 1, VX_TOVECTOR_PROC);
+}
+
+/*
+ * An indexed value or a query as a vector: detoasted (no copy when it is
+ * not toasted), or cast with tovector (a new vector in the current memory
+ * context; the cast checks the values and keeps every dimension, typmod -1).
+ */
+Vector *
+vx_datum_vector(FmgrInfo *tovector, Datum value)
+{
+	if (tovector != NULL)
+		value = FunctionCall3(tovector, value, Int32GetDatum(-1), BoolGetDatum(false));
+	return DatumGetVector(value);
+}
+
+/*
  * Turn an indexed datum into the prepared vector the graph stores (out has
- * VX_PREPARED_LEN(dim) floats): checks the dimension; for cosine,
- * normalises and returns false for a zero vector (not indexed).
+ * VX_PREPARED_LEN(dim) floats): casts it to vector if the opclass says so,
+ * checks the dimension; for cosine, normalises and returns false for a
+ * zero vector (not indexed).  May leave the detoasted or cast value in the
+ * current memory context (callers reset it per row).
  */
 bool
-vx_prepare_vector(const VxIndexInfo *info, Datum value, float *out)
+vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value, float *out)
 {
-	Vector	   *v = DatumGetVector(value);
+	Vector	   *v = vx_datum_vector(vx_tovector_proc(index), value);
 	double		norm = 0;
 
 	if (v->dim != info->dim)

@@ -34,6 +34,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "utils/builtins.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
 
@@ -61,6 +62,7 @@ typedef struct VxScanOpaqueData
 	float	   *q;				/* float query (normalised for cosine) */
 	double		qnorm;
 	bool		nanquery;		/* every distance is NaN (zero cosine query) */
+	bool		cast;			/* the opclass casts its type to vector */
 	VxQuery		exact;			/* float form, for the final candidates */
 	VxDiskGraph g;
 	VxSearch	search;
@@ -305,6 +307,28 @@ zero_row_distance(const VxIndexInfo *info, const float *q, float *xbuf)
 }
 
 /*
+ * An exact value (exact_distance, zero_row_distance) of an opclass that
+ * casts its type to vector, as a lower bound to recheck.  The value is
+ * vector's kernel on the row's exact values, while the executor runs the
+ * type's own operator (halfvec: the f16 kernels, which sum the same terms
+ * in another order -- other tails, AVX2 where vector's table is AVX-512):
+ * the two can differ in the last bits, and an index value above the
+ * executor's would raise "index returned tuples in wrong order".  Minus
+ * the accumulation slack, the row is rechecked.
+ */
+static double
+cast_bound(const VxIndexInfo *info, const VxNodeHeader *node, double value, double qnorm)
+{
+	double		slack = fp_slack(info);
+
+	if (isnan(value))
+		return value;
+	if (info->metric == VX_METRIC_IP)
+		return value - slack * qnorm * node->norm;
+	return Max(value - slack * value, 0);
+}
+
+/*
  * Pool order: a pairing heap keeps the "largest" on top, so the row with
  * the smaller bound compares larger.  NaN sorts last, as float8 ordering
  * has it.
@@ -430,6 +454,7 @@ start_search(IndexScanDesc scan)
 	so->xbuf = palloc(sizeof(float) * info->dim);
 	so->qnorm = 0;
 	so->nanquery = false;
+	so->cast = false;
 	if (so->qnull)
 	{
 		memset(q, 0, sizeof(float) * info->dim);
@@ -437,12 +462,16 @@ start_search(IndexScanDesc scan)
 	}
 	else
 	{
-		Vector	   *v = (Vector *) DatumGetPointer(so->query);
+		FmgrInfo   *tovector = vx_tovector_proc(index);
+		Vector	   *v = vx_datum_vector(tovector, so->query);
 
+		so->cast = tovector != NULL;
 		if (v->dim != info->dim)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("different vector dimensions %d and %d", info->dim, v->dim)));
+					 errmsg("different %s dimensions %d and %d",
+							format_type_be(TupleDescAttr(RelationGetDescr(index), 0)->atttypid),
+							info->dim, v->dim)));
 		memcpy(q, v->x, sizeof(float) * info->dim);
 	}
 	for (int i = 0; i < info->dim; i++)
@@ -589,6 +618,11 @@ fetch_batch(IndexScanDesc scan)
 				r->lb = lower_bound(info,
 									vx_distance(&so->exact, vx_node_code(info, node), node->aux),
 									node, info->metric == VX_METRIC_COSINE ? 1.0 : so->qnorm);
+			if (r->exact && so->cast)
+			{
+				r->lb = cast_bound(info, node, r->lb, so->qnorm);
+				r->exact = false;
+			}
 
 			/*
 			 * How far below its walk distance this row's bound lies: the

@@ -5,8 +5,12 @@
  *
  * An hnsw opclass has exactly one ORDER BY operator, strategy 1, taking
  * (indexed type, indexed type) and returning float8, sorting with a btree
- * float8 family; and support function 1, the same function as the
- * operator's, which tells the index which metric it serves.
+ * float8 family; support function 1, the same function as the operator's,
+ * which tells the index which metric it serves; and, exactly when the
+ * indexed type is not vector, support function 2, a cast to vector with a
+ * cast function's signature vector(indexed type, integer, boolean) (the
+ * graph holds vectors' codes whatever the type).  The vector type is the
+ * one in the operator class's schema (the extension's).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +23,7 @@
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/syscache.h"
@@ -38,6 +43,8 @@ hnswvalidate(Oid opclassoid)
 	CatCList   *proclist;
 	Oid			opfunc = InvalidOid;
 	Oid			supfunc = InvalidOid;
+	Oid			castfunc = InvalidOid;
+	Oid			vectoroid;
 
 	classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
 	if (!HeapTupleIsValid(classtup))
@@ -46,6 +53,9 @@ hnswvalidate(Oid opclassoid)
 	opfamilyoid = classform->opcfamily;
 	opcintype = classform->opcintype;
 	opclassname = NameStr(classform->opcname);
+	vectoroid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								CStringGetDatum("vector"),
+								ObjectIdGetDatum(classform->opcnamespace));
 
 	oprlist = SearchSysCacheList1(AMOPSTRATEGY, ObjectIdGetDatum(opfamilyoid));
 	proclist = SearchSysCacheList1(AMPROCNUM, ObjectIdGetDatum(opfamilyoid));
@@ -93,7 +103,24 @@ hnswvalidate(Oid opclassoid)
 
 		if (proc->amproclefttype != opcintype || proc->amprocrighttype != opcintype)
 			continue;
-		if (proc->amprocnum != 1)
+		if (proc->amprocnum == VX_TOVECTOR_PROC)
+		{
+			if (!OidIsValid(vectoroid) ||
+				!check_amproc_signature(proc->amproc, vectoroid, true, 3, 3,
+										opcintype, INT4OID, BOOLOID))
+			{
+				ereport(INFO,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("hnsw operator class \"%s\" has support function %s with wrong signature",
+								opclassname, format_procedure(proc->amproc)),
+						 errdetail("Support function %d casts the indexed type to vector: vector(%s, integer, boolean).",
+								   VX_TOVECTOR_PROC, format_type_be(opcintype))));
+				result = false;
+			}
+			castfunc = proc->amproc;
+			continue;
+		}
+		if (proc->amprocnum != VX_DISTANCE_PROC)
 		{
 			ereport(INFO,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -126,8 +153,8 @@ hnswvalidate(Oid opclassoid)
 	{
 		ereport(INFO,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("hnsw operator class \"%s\" is missing support function 1",
-						opclassname)));
+				 errmsg("hnsw operator class \"%s\" is missing support function %d",
+						opclassname, VX_DISTANCE_PROC)));
 		result = false;
 	}
 	else if (OidIsValid(opfunc) && opfunc != supfunc)
@@ -136,6 +163,25 @@ hnswvalidate(Oid opclassoid)
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("hnsw operator class \"%s\": support function 1 %s is not the ORDER BY operator's function %s",
 						opclassname, format_procedure(supfunc), format_procedure(opfunc))));
+		result = false;
+	}
+
+	if (opcintype != vectoroid && !OidIsValid(castfunc))
+	{
+		ereport(INFO,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("hnsw operator class \"%s\" for type %s is missing support function %d",
+						opclassname, format_type_be(opcintype), VX_TOVECTOR_PROC),
+				 errdetail("Support function %d casts an indexed type other than vector to vector.",
+						   VX_TOVECTOR_PROC)));
+		result = false;
+	}
+	else if (opcintype == vectoroid && OidIsValid(castfunc))
+	{
+		ereport(INFO,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("hnsw operator class \"%s\" for type vector has support function %d",
+						opclassname, VX_TOVECTOR_PROC)));
 		result = false;
 	}
 

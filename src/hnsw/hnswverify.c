@@ -437,7 +437,7 @@ heap_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(cs->tmpcxt);
-	indexed = vx_prepare_vector(cs->info, values[0], cs->xbuf);
+	indexed = vx_prepare_vector(cs->index, cs->info, values[0], cs->xbuf);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(cs->tmpcxt);
 	if (!indexed)

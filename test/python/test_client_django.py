@@ -8,7 +8,8 @@ migrations, makemigrations finding nothing left (fields and index
 deconstruct to what the migration file says), ORM insert / read back as
 NumPy / order by each distance / limit against NumPy, the index used by
 the plan, dimension errors raised before any query, the form field, and
-serialization.  halfvec and sparsevec fields and the bit distances are
+serialization.  halfvec and sparsevec fields (with an hnsw index of
+halfvec_l2_ops on the halfvec one) and the bit distances are
 tested when the server has those types and operators.
 
 Runs on bookworm's Django 3.2 and (python tier, second pass) trixie's 4.2.
@@ -316,6 +317,23 @@ def test_halfvec_and_sparsevec_fields(dj, model):
                 / np.linalg.norm(query.to_numpy()), abs=1e-3)
         with pytest.raises(ValueError, match='expected'):
             cls.objects.create(embedding=wrong)
+        if model == 'HalfItem' and scalar(
+                "SELECT count(*) FROM pg_opclass WHERE opcname = 'halfvec_l2_ops'"):
+            # an hnsw index with a halfvec operator class serves the query
+            from vecidx.django import HnswIndex
+            index = HnswIndex(name='djt_half_l2_idx', fields=['embedding'], m=16,
+                              ef_construction=64, opclasses=['halfvec_l2_ops'])
+            with connection.schema_editor() as editor:
+                editor.add_index(cls, index)
+            with connection.cursor() as cur:
+                cur.execute('SET enable_seqscan = off')
+            try:
+                qs = cls.objects.order_by(L2Distance('embedding', query))[:2]
+                assert 'djt_half_l2_idx' in qs.explain()
+                assert [ids.index(o.id) for o in qs] == [0, 2]
+            finally:
+                with connection.cursor() as cur:
+                    cur.execute('RESET enable_seqscan')
     finally:
         with connection.schema_editor() as editor:
             editor.delete_model(cls)

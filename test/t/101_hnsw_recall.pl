@@ -1,8 +1,8 @@
 #
 # 101_hnsw_recall.pl
-#	  Recall@10 of the hnsw index against exact answers, per opclass, after
-#	  the build and again after a round of inserts, at the default
-#	  hnsw.ef_search; vecidx_hnsw_check clean after each step.
+#	  Recall@10 of the hnsw index against exact answers, per opclass (vector
+#	  and halfvec), after the build and again after a round of inserts, at
+#	  the default hnsw.ef_search; vecidx_hnsw_check clean after each step.
 #
 # Data: 20 gaussian-ish clusters in 32 dimensions generated in SQL from a
 # fixed seed; 3500 rows before the build, 1500 inserted after it; 50 query
@@ -32,11 +32,17 @@ $node->safe_psql('postgres', q{
 	DELETE FROM pool WHERE id > 5000;
 });
 
+# name => [ column type, operator class, operator ]; the halfvec columns
+# hold the same rows rounded to half (the vector queries are cast to halfvec)
 my %ops = (
-	l2 => [ 'vector_l2_ops', '<->' ],
-	ip => [ 'vector_ip_ops', '<#>' ],
-	cosine => [ 'vector_cosine_ops', '<=>' ],
-	l1 => [ 'vector_l1_ops', '<+>' ],);
+	l2 => [ 'vector', 'vector_l2_ops', '<->' ],
+	ip => [ 'vector', 'vector_ip_ops', '<#>' ],
+	cosine => [ 'vector', 'vector_cosine_ops', '<=>' ],
+	l1 => [ 'vector', 'vector_l1_ops', '<+>' ],
+	hv_l2 => [ 'halfvec', 'halfvec_l2_ops', '<->' ],
+	hv_ip => [ 'halfvec', 'halfvec_ip_ops', '<#>' ],
+	hv_cosine => [ 'halfvec', 'halfvec_cosine_ops', '<=>' ],
+	hv_l1 => [ 'halfvec', 'halfvec_l1_ops', '<+>' ],);
 
 # with ef_search above the table size a scan must return every row
 sub full_scan
@@ -53,12 +59,12 @@ sub full_scan
 
 for my $name (sort keys %ops)
 {
-	my ($opclass, $op) = @{ $ops{$name} };
+	my ($type, $opclass, $op) = @{ $ops{$name} };
 	my $table = "items_$name";
 	my $idx = "items_${name}_idx";
 
 	$node->safe_psql('postgres', qq{
-		CREATE TABLE $table (id int, v vector(32));
+		CREATE TABLE $table (id int, v $type(32));
 		INSERT INTO $table SELECT id, v FROM pool WHERE id <= 3500;
 		CREATE INDEX $idx ON $table USING hnsw (v $opclass);
 	});

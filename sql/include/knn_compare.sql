@@ -1,0 +1,53 @@
+-- sql/include/knn_compare.sql: an index scan against the exact sort, shared
+-- by the pg_regress files (\i from the top of the source tree, where make
+-- installcheck runs psql).
+--
+-- vx_knn_cmp(tab, typ, op, q, lim, filter) runs
+--	 SELECT id, v <op> q::typ FROM tab WHERE <filter> ORDER BY v <op> q::typ LIMIT lim
+-- once with index scans only and once with index scans off, and reports
+-- whether the first used an index of tab, both row counts, whether the
+-- distance sequences are equal, and whether the id sets are equal (with a
+-- LIMIT, leaving out the rows at the last distance: rows tied at the LIMIT
+-- may differ).  lim NULL is LIMIT ALL.
+CREATE OR REPLACE FUNCTION vx_knn_cmp(tab text, typ text, op text, q text,
+									  lim int DEFAULT NULL, filter text DEFAULT 'true',
+									  OUT index_used bool, OUT index_rows int,
+									  OUT seq_rows int, OUT same_distances bool,
+									  OUT same_ids bool)
+LANGUAGE plpgsql AS $$
+DECLARE
+	sql			text;
+	agg			text;
+	plan		text;
+	ids_i		int[];
+	ids_s		int[];
+	d_i			float8[];
+	d_s			float8[];
+BEGIN
+	sql := format('SELECT id, v %s %L::%s AS d FROM %I WHERE %s ORDER BY v %s %L::%s LIMIT %s',
+				  op, q, typ, tab, filter, op, q, typ, coalesce(lim::text, 'ALL'));
+	agg := format('SELECT array_agg(id ORDER BY id) FILTER (WHERE %s OR (d = dmax) IS NOT TRUE), '
+				  'array_agg(d ORDER BY n) FROM (SELECT id, d, row_number() OVER () AS n, '
+				  'max(d) OVER () AS dmax FROM (%s) s) t',
+				  CASE WHEN lim IS NULL THEN 'true' ELSE 'false' END, sql);
+	PERFORM set_config('enable_seqscan', 'off', true);
+	PERFORM set_config('enable_indexscan', 'on', true);
+	PERFORM set_config('enable_bitmapscan', 'off', true);
+	index_used := false;
+	FOR plan IN EXECUTE 'EXPLAIN (COSTS OFF) ' || sql LOOP
+		IF plan ~ ('Index Scan using \S+ on ' || tab || '\M') THEN
+			index_used := true;
+		END IF;
+	END LOOP;
+	EXECUTE agg INTO ids_i, d_i;
+	PERFORM set_config('enable_seqscan', 'on', true);
+	PERFORM set_config('enable_indexscan', 'off', true);
+	EXECUTE agg INTO ids_s, d_s;
+	PERFORM set_config('enable_indexscan', 'on', true);
+	PERFORM set_config('enable_bitmapscan', 'on', true);
+	index_rows := coalesce(cardinality(d_i), 0);
+	seq_rows := coalesce(cardinality(d_s), 0);
+	same_distances := d_i IS NOT DISTINCT FROM d_s;
+	same_ids := ids_i IS NOT DISTINCT FROM ids_s;
+END
+$$;
