@@ -107,12 +107,27 @@ SELECT vx_plan($$SELECT id FROM hnsw_planner_hv ORDER BY v <-> '[1,2,3,4,5,6,7,8
 CREATE TABLE hnsw_planner_hv768 (id int, v halfvec(768));
 INSERT INTO hnsw_planner_hv768 SELECT id, v FROM hnsw_planner_toast WHERE id <= 100;
 CREATE TABLE hnsw_planner_hv1536 (id int, v halfvec(1536));
+ALTER TABLE hnsw_planner_hv1536 ALTER COLUMN v SET STORAGE external;
 INSERT INTO hnsw_planner_hv1536 SELECT id, v || v FROM hnsw_planner_toast WHERE id <= 100;
 SELECT round((hnsw_planner_cost('hnsw_planner_hv') / current_setting('cpu_operator_cost')::float8)::numeric) AS inline_32,
 	   round((hnsw_planner_cost('hnsw_planner_hv768') / current_setting('cpu_operator_cost')::float8)::numeric) AS inline_768,
 	   round((hnsw_planner_cost('hnsw_planner_hv1536') / current_setting('cpu_operator_cost')::float8)::numeric) AS toast_1536;
 SELECT pg_relation_size(reltoastrelid) > 0 AS hv1536_toasted
 	FROM pg_class WHERE relname = 'hnsw_planner_hv1536';
+-- the types' default STORAGE main (no statistics: the size rule): inline
+-- while the row fits a page (1,536 and 2,000 dims), out of line past it
+CREATE TABLE hnsw_planner_m1536 (id int, v vector(1536));
+CREATE TABLE hnsw_planner_m2000 (id int, v vector(2000));
+CREATE TABLE hnsw_planner_m2100 (id int, v vector(2100));
+CREATE TABLE hnsw_planner_mhv4000 (id int, v halfvec(4000));
+CREATE TABLE hnsw_planner_mhv4200 (id int, v halfvec(4200));
+SELECT round((hnsw_planner_cost('hnsw_planner_m1536') / current_setting('cpu_operator_cost')::float8)::numeric) AS main_1536,
+	   round((hnsw_planner_cost('hnsw_planner_m2000') / current_setting('cpu_operator_cost')::float8)::numeric) AS main_2000,
+	   round((hnsw_planner_cost('hnsw_planner_m2100') / current_setting('cpu_operator_cost')::float8)::numeric) AS main_2100,
+	   round((hnsw_planner_cost('hnsw_planner_mhv4000') / current_setting('cpu_operator_cost')::float8)::numeric) AS main_hv4000,
+	   round((hnsw_planner_cost('hnsw_planner_mhv4200') / current_setting('cpu_operator_cost')::float8)::numeric) AS main_hv4200;
+DROP TABLE hnsw_planner_m1536, hnsw_planner_m2000, hnsw_planner_m2100,
+	hnsw_planner_mhv4000, hnsw_planner_mhv4200;
 DROP TABLE hnsw_planner_hv, hnsw_planner_hv768, hnsw_planner_hv1536;
 
 RESET hnsw.ef_search;

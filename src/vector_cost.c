@@ -12,8 +12,9 @@
  * the float steps; not measured separately).
  *
  * A distance's cost grows with the dimension, and a vector stored out of
- * line (the type's STORAGE external, past the TOAST threshold of about
- * 2 kB, i.e. from about 500 dimensions) is fetched from the TOAST table and
+ * line (STORAGE external, pgvector's default, past the TOAST threshold of
+ * about 2 kB, i.e. from about 500 dimensions; STORAGE main, vecidx's
+ * default, past about 8 kB, 2,000 dimensions) is fetched from the TOAST table and
  * copied on every call: at 768 dimensions that fetch costs ten times the
  * arithmetic.  A sequential scan pays it for every row, an index scan only
  * for the rows it returns, so a plain COST, the same for every column,
@@ -96,8 +97,9 @@ attribute_storage(Oid relid, AttrNumber attnum)
  *
  * Out of line: by the column's statistics where ANALYZE has run (an average
  * stored width well below the vector's size means TOAST pointers), else by
- * the size rule (a vector larger than the TOAST threshold, unless the
- * column is STORAGE plain).
+ * the size rule (a vector larger than the TOAST threshold of about 2 kB,
+ * or for a STORAGE main column -- the types' default -- than what fits a
+ * page, about 8 kB; never for STORAGE plain).
  */
 bool
 vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, Size elemsize, int *dim)
@@ -143,7 +145,9 @@ vx_vector_stored_out_of_line(PlannerInfo *root, Node *arg, Size elemsize, int *d
 		}
 		return true;
 	}
-	return *dim > 0 && value_size(*dim, elemsize) > TOAST_TUPLE_THRESHOLD;
+	/* STORAGE main moves a value out of line only if the row cannot fit a page */
+	return *dim > 0 && value_size(*dim, elemsize) >
+		(storage == TYPSTORAGE_MAIN ? TOAST_TUPLE_TARGET_MAIN : TOAST_TUPLE_THRESHOLD);
 }
 
 /*
