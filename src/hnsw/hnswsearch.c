@@ -782,6 +782,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	uint64		ids[2 * VX_MAX_M];
 	int32	   *slotp[2 * VX_MAX_M];
 	uint32		ngrow;
+	Size		pf_end = vx_code_offset(info->m, 0) + info->codesize;
 	int			nn;
 	int			k = 0;
 	int			nout = 0;
@@ -856,8 +857,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 				const char *item = vx_peek_item(page, vx_tid_offset(ids[j]));
 
 				__builtin_prefetch(item);
-				for (Size p = vx_layer_offset(info->m, 0) + 64;
-					 p < vx_code_offset(info->m, 0) + info->codesize; p += 64)
+				for (Size p = vx_layer_offset(info->m, 0) + 64; p < pf_end; p += 64)
 					__builtin_prefetch(item + p);
 			}
 		}
