@@ -17,7 +17,8 @@ OBJS = \
 	src/simd/avx512.o \
 	src/simd/avx2_types.o \
 	src/halfvec.o \
-	src/bitvec.o
+	src/bitvec.o \
+	src/sparsevec.o
 
 HNSW_OBJS = $(patsubst %.c,%.o,$(wildcard src/hnsw/*.c))
 OBJS += $(HNSW_OBJS)
