@@ -13,8 +13,10 @@
  * follow pgvector 0.8's sparsevec: text input sorts the elements, drops
  * zeros and rejects duplicate indices; binary input must already be sorted
  * and zero-free.  Distances walk both index lists in one ascending merge
- * and accumulate in float in that order, as pgvector does, so the results
- * are bit for bit the same; norms accumulate in double.
+ * and accumulate in float in that order, the order of pgvector's source;
+ * norms accumulate in double.  (pgvector builds with -fassociative-math,
+ * which lets the compiler reorder some of those sums, so its last bits
+ * vary with the compiler and CPU; ours do not.)
  *
  * Sections: validation, I/O, casts, distance kernels, distance functions,
  * other functions, comparison.
