@@ -18,6 +18,9 @@
  * which lets the compiler reorder some of those sums, so its last bits
  * vary with the compiler and CPU; ours do not.)
  *
+ * The text parsing and formatting are sparsevecio.c's (pure functions, run
+ * by test/fuzz); this file turns their statuses into pgvector's errors.
+ *
  * Sections: validation, I/O, casts, distance kernels, distance functions,
  * other functions, comparison.
  *
@@ -31,7 +34,6 @@
 #include "compat.h"
 
 #include "catalog/pg_type.h"
-#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -40,6 +42,7 @@
 #include "half.h"
 #include "halfvec.h"
 #include "sparsevec.h"
+#include "sparsevecio.h"
 #include "vector.h"
 #include "vectorio.h"
 
@@ -175,128 +178,72 @@ sparsevec_from_floats(const float *x, int n, int32 typmod)
  * ---------------------------------------------------------------------
  */
 
-/* one element of a text literal: 0-based index and value */
-typedef struct SparseInputElement
-{
-	int32		index;
-	float		value;
-} SparseInputElement;
-
-static int
-compare_input_index(const void *a, const void *b)
-{
-	int32		ia = ((const SparseInputElement *) a)->index;
-	int32		ib = ((const SparseInputElement *) b)->index;
-
-	return ia < ib ? -1 : ia > ib ? 1 : 0;
-}
-
-static inline const char *
-skip_space(const char *pt)
-{
-	while (vx_isspace(*pt))
-		pt++;
-	return pt;
-}
-
 /*
- * read_int: a decimal integer at pt as strtol reads it (sign and leading
- * blanks allowed), clamped into lo .. INT_MAX so that an overflowing value
- * gets the range error of the number it stands for; a syntax error when
- * there are no digits.  *end is set past the digits.
+ * report_text_error: pgvector's error for a failed status of
+ * vx_sparse_parse_text on the literal lit
  */
-static int32
-read_int(const char *lit, const char *pt, long lo, const char **end)
+pg_noreturn static void
+report_text_error(VxSparseStatus status, const VxSparseResult *res,
+				  const char *lit, int32 typmod)
 {
-	char	   *stop;
-	long		value = strtol(pt, &stop, 10);
-
-	if (stop == pt)
-		vx_report_bad_literal(TYPNAME, lit, NULL);
-	*end = stop;
-	return (int32) Max(Min(value, (long) INT_MAX), lo);
-}
-
-/*
- * read_value: a float element at pt as strtof reads it; an overflow, or an
- * underflow to zero, is an out-of-range error naming the element's text, a
- * NaN or infinity is not allowed.
- */
-static float
-read_value(const char *lit, const char *pt, const char **end)
-{
-	char	   *stop;
-	float		value;
-
-	errno = 0;
-	value = strtof(pt, &stop);
-	if (stop == pt)
-		vx_report_bad_literal(TYPNAME, lit, NULL);
-
-	if (errno == ERANGE && (value == 0 || isinf(value)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("\"%s\" is out of range for type sparsevec",
-						pnstrdup(pt, stop - pt))));
-
-	vx_check_element_of(TYPNAME, value);
-	*end = stop;
-	return value;
-}
-
-/*
- * parse_elements: the '{i:v, ...}' part of lit, from the '{' at pt; the
- * non-zero elements go to elements (0-based, in literal order), their
- * number to *nnz.  Returns the position after the closing '}'.
- */
-static const char *
-parse_elements(const char *lit, const char *pt, SparseInputElement *elements,
-			   int *nnz)
-{
-	pt = skip_space(pt + 1);
-	if (*pt == '}')
-		return pt + 1;
-
-	for (;;)
+	switch (status)
 	{
-		int32		index;
-		float		value;
-
-		pt = skip_space(pt);
-		if (*pt == '\0')
+		case VX_SPARSE_TOO_MANY_NNZ:
+			check_nnz(SPARSEVEC_MAX_NNZ + 1, INT_MAX);
+			break;
+		case VX_SPARSE_NO_LEFT_BRACE:
+			vx_report_bad_literal(TYPNAME, lit,
+								  "Vector contents must start with \"{\".");
+			break;
+		case VX_SPARSE_SYNTAX:
 			vx_report_bad_literal(TYPNAME, lit, NULL);
-
-		index = read_int(lit, pt, (long) INT_MIN + 1, &pt);
-
-		pt = skip_space(pt);
-		if (*pt != ':')
-			vx_report_bad_literal(TYPNAME, lit, NULL);
-		pt = skip_space(pt + 1);
-
-		value = read_value(lit, pt, &pt);
-		if (value != 0)
-		{
-			elements[*nnz].index = index - 1;	/* 1-based in SQL */
-			elements[*nnz].value = value;
-			(*nnz)++;
-		}
-
-		pt = skip_space(pt);
-		if (*pt == '}')
-			return pt + 1;
-		if (*pt != ',')
-			vx_report_bad_literal(TYPNAME, lit, NULL);
-		pt++;
+			break;
+		case VX_SPARSE_NO_SLASH:
+			vx_report_bad_literal(TYPNAME, lit, "Unexpected end of input.");
+			break;
+		case VX_SPARSE_JUNK:
+			vx_report_bad_literal(TYPNAME, lit, "Junk after closing.");
+			break;
+		case VX_SPARSE_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("\"%s\" is out of range for type sparsevec",
+							pnstrdup(lit + res->token_start, res->token_len))));
+			break;
+		case VX_SPARSE_NAN:
+			vx_check_element_of(TYPNAME, get_float4_nan());
+			break;
+		case VX_SPARSE_INFINITE:
+			vx_check_element_of(TYPNAME, get_float4_infinity());
+			break;
+		case VX_SPARSE_TOO_FEW_DIMS:
+		case VX_SPARSE_TOO_MANY_DIMS:
+			check_dim(res->dim);
+			break;
+		case VX_SPARSE_TYPMOD_MISMATCH:
+			vx_check_expected_dim(typmod, res->dim);
+			break;
+		case VX_SPARSE_INDEX_OUT_OF_BOUNDS:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("sparsevec index out of bounds")));
+			break;
+		case VX_SPARSE_INDEX_DUPLICATE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("sparsevec indices must not contain duplicates")));
+			break;
+		case VX_SPARSE_OK:
+			break;
 	}
+	elog(ERROR, "unexpected sparsevec input status %d", (int) status);
 }
 
 /*
  * sparsevec_in(cstring, oid, typmod): '{i:v,...}/dim' with 1-based indices
- * in any order; blanks may surround every token.  pgvector's order of
- * checks: more commas than SPARSEVEC_MAX_NNZ elements, syntax and element
- * values in reading order, the dimension, the type modifier, then, after
- * sorting, each index's range and uniqueness.  Zero values are dropped
- * before the index checks (their index is never checked).
+ * in any order; blanks may surround every token.  The grammar and
+ * pgvector's order of checks are vx_sparse_parse_text's (sparsevecio.c):
+ * zeros are dropped, the rest sorted, and a repeated index is an error.
  */
 VX_FUNCTION(sparsevec_in);
 Datum
@@ -304,84 +251,43 @@ sparsevec_in(PG_FUNCTION_ARGS)
 {
 	char	   *lit = PG_GETARG_CSTRING(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	const char *pt;
-	int			capacity = 1;
-	int			nnz = 0;
-	int32		dim;
-	SparseInputElement *elements;
+	int			capacity = vx_sparse_text_capacity(lit);
+	VxSparseElement *elems;
+	VxSparseResult res;
+	VxSparseStatus status;
 	SparseVector *result;
 	float	   *values;
 
-	/* every element after the first follows a comma */
-	for (pt = lit; *pt != '\0'; pt++)
-		capacity += *pt == ',';
-	if (capacity > SPARSEVEC_MAX_NNZ)	/* the non-zero elements' limit */
-		check_nnz(capacity, INT_MAX);
-	elements = palloc(sizeof(SparseInputElement) * capacity);
+	elems = palloc(sizeof(VxSparseElement) * Min(capacity, SPARSEVEC_MAX_NNZ));
+	status = vx_sparse_parse_text(lit, typmod, elems, &res);
+	if (status != VX_SPARSE_OK)
+		report_text_error(status, &res, lit, typmod);
 
-	pt = skip_space(lit);
-	if (*pt != '{')
-		vx_report_bad_literal(TYPNAME, lit,
-							  "Vector contents must start with \"{\".");
-	pt = skip_space(parse_elements(lit, pt, elements, &nnz));
-
-	if (*pt != '/')
-		vx_report_bad_literal(TYPNAME, lit, "Unexpected end of input.");
-	pt = skip_space(pt + 1);
-	dim = read_int(lit, pt, INT_MIN, &pt);
-	if (*skip_space(pt) != '\0')
-		vx_report_bad_literal(TYPNAME, lit, "Junk after closing.");
-
-	check_dim(dim);
-	vx_check_expected_dim(typmod, dim);
-
-	qsort(elements, nnz, sizeof(SparseInputElement), compare_input_index);
-	result = InitSparseVector(dim, nnz);
+	result = InitSparseVector(res.dim, res.nnz);
 	values = SPARSEVEC_VALUES(result);
-	for (int i = 0; i < nnz; i++)
+	for (int i = 0; i < res.nnz; i++)
 	{
-		result->indices[i] = elements[i].index;
-		values[i] = elements[i].value;
-		check_index(result->indices, i, dim);
+		result->indices[i] = elems[i].index;
+		values[i] = elems[i].value;
 	}
-
-	pfree(elements);
+	pfree(elems);
 	PG_RETURN_SPARSEVEC_P(result);
 }
 
 /*
  * sparsevec_out(sparsevec): '{i:v,...}/dim', 1-based indices, each value in
  * the shortest decimal form that reads back to the same float (as vector's
- * output).
+ * output; vx_sparse_format_text)
  */
 VX_FUNCTION(sparsevec_out);
 Datum
 sparsevec_out(PG_FUNCTION_ARGS)
 {
 	SparseVector *svec = PG_GETARG_SPARSEVEC_P(0);
-	float	   *values = SPARSEVEC_VALUES(svec);
+	char	   *buf = palloc(VX_SPARSE_TEXT_OUT_SIZE(svec->nnz));
 
-	/*
-	 * Per element at most 11 bytes of index (sign included), ':', a value
-	 * and ','; then '}', '/', 11 bytes of dimension and the NUL after '{'.
-	 */
-	char	   *buf = palloc((Size) (13 + FLOAT_SHORTEST_DECIMAL_LEN) * svec->nnz + 15);
-	char	   *ptr = buf;
-
-	*ptr++ = '{';
-	for (int i = 0; i < svec->nnz; i++)
-	{
-		if (i > 0)
-			*ptr++ = ',';
-		ptr += pg_ltoa(svec->indices[i] + 1, ptr);
-		*ptr++ = ':';
-		ptr += float_to_shortest_decimal_bufn(values[i], ptr);
-	}
-	*ptr++ = '}';
-	*ptr++ = '/';
-	ptr += pg_ltoa(svec->dim, ptr);
-	*ptr = '\0';
-
+	vx_sparse_format_text(svec->indices, SPARSEVEC_VALUES(svec), svec->nnz,
+						  svec->dim, buf);
 	PG_FREE_IF_COPY(svec, 0);
 	PG_RETURN_CSTRING(buf);
 }

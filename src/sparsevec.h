@@ -13,8 +13,7 @@
 
 #include "fmgr.h"
 
-#define SPARSEVEC_MAX_DIM 1000000000
-#define SPARSEVEC_MAX_NNZ 16000
+#include "sparsevecio.h"		/* SPARSEVEC_MAX_DIM, SPARSEVEC_MAX_NNZ */
 
 typedef struct SparseVector
 {
