@@ -94,6 +94,19 @@ check_nnz(int nnz, int dim)
 				 errmsg("sparsevec cannot have more elements than dimensions")));
 }
 
+/* the errors of a bad index (text and binary input) */
+pg_noreturn static void
+report_index_error(VxSparseStatus status)
+{
+	if (status == VX_SPARSE_INDEX_OUT_OF_BOUNDS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("sparsevec index out of bounds")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("sparsevec indices must not contain duplicates")));
+}
+
 /*
  * check_index: indices[i] is within 0 .. dim - 1 and greater than the index
  * before it (checked in this order, element by element, as pgvector does).
@@ -104,9 +117,7 @@ check_index(const int32 *indices, int i, int dim)
 	int32		index = indices[i];
 
 	if (index < 0 || index >= dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("sparsevec index out of bounds")));
+		report_index_error(VX_SPARSE_INDEX_OUT_OF_BOUNDS);
 
 	if (i > 0 && index < indices[i - 1])
 		ereport(ERROR,
@@ -114,9 +125,7 @@ check_index(const int32 *indices, int i, int dim)
 				 errmsg("sparsevec indices must be in ascending order")));
 
 	if (i > 0 && index == indices[i - 1])
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("sparsevec indices must not contain duplicates")));
+		report_index_error(VX_SPARSE_INDEX_DUPLICATE);
 }
 
 /*
@@ -205,10 +214,7 @@ report_text_error(VxSparseStatus status, const VxSparseResult *res,
 			vx_report_bad_literal(TYPNAME, lit, "Junk after closing.");
 			break;
 		case VX_SPARSE_OUT_OF_RANGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type sparsevec",
-							pnstrdup(lit + res->token_start, res->token_len))));
+			vx_report_out_of_range(TYPNAME, lit + res->token_start, res->token_len);
 			break;
 		case VX_SPARSE_NAN:
 			vx_check_element_of(TYPNAME, get_float4_nan());
@@ -224,14 +230,8 @@ report_text_error(VxSparseStatus status, const VxSparseResult *res,
 			vx_check_expected_dim(typmod, res->dim);
 			break;
 		case VX_SPARSE_INDEX_OUT_OF_BOUNDS:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("sparsevec index out of bounds")));
-			break;
 		case VX_SPARSE_INDEX_DUPLICATE:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("sparsevec indices must not contain duplicates")));
+			report_index_error(status);
 			break;
 		case VX_SPARSE_OK:
 			break;

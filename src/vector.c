@@ -182,6 +182,19 @@ vx_report_bad_literal(const char *typname, const char *lit, const char *detail)
 }
 
 /*
+ * vx_report_out_of_range: the range error of an element, quoting the len
+ * bytes of its text at token
+ */
+void
+vx_report_out_of_range(const char *typname, const char *token, size_t len)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("\"%s\" is out of range for type %s",
+					pnstrdup(token, len), typname)));
+}
+
+/*
  * vx_report_io_error: raise pgvector's error for a failed status of the
  * vectorio.h functions.  lit is the text literal (NULL for binary input),
  * typmod the declared dimension the input was checked against.
@@ -202,11 +215,7 @@ vx_report_io_error(const char *typname, VxIoStatus status,
 			vx_report_bad_literal(typname, lit, "Junk after closing right brace.");
 			break;
 		case VX_IO_OUT_OF_RANGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type %s",
-							pnstrdup(lit + res->token_start, res->token_len),
-							typname)));
+			vx_report_out_of_range(typname, lit + res->token_start, res->token_len);
 			break;
 		case VX_IO_NAN:
 			vx_check_element_of(typname, get_float4_nan());

@@ -54,6 +54,10 @@ extern void vx_check_element_of(const char *typname, float value);
 pg_noreturn extern void vx_report_bad_literal(const char *typname, const char *lit,
 											  const char *detail);
 
+/* pgvector's ERROR for an element out of range, quoting its text */
+pg_noreturn extern void vx_report_out_of_range(const char *typname,
+											   const char *token, size_t len);
+
 /* pgvector's ERROR for a failed vectorio.h status, naming type typname */
 pg_noreturn extern void vx_report_io_error(const char *typname, VxIoStatus status,
 										   const VxIoResult *res, const char *lit,
