@@ -17,7 +17,9 @@ OBJS = \
 	src/simd/avx512.o \
 	src/simd/avx2_types.o \
 	src/halfvec.o \
-	src/bitvec.o
+	src/bitvec.o \
+	src/sparsevec.o \
+	src/sparsevecio.o
 
 HNSW_OBJS = $(patsubst %.c,%.o,$(wildcard src/hnsw/*.c))
 OBJS += $(HNSW_OBJS)
@@ -64,7 +66,7 @@ bench-kernels: test/kernels/bench_kernels
 $(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/hnsw/*.h)
 
 # --- fuzzing and sanitizers (test/fuzz/, README "Tests") --------------------
-# libFuzzer targets over the pure I/O cores (src/vectorio.c), built with
+# libFuzzer targets over the pure I/O cores (src/vectorio.c, src/sparsevecio.c), built with
 # clang and ASan+UBSan; libFuzzer comes with clang's runtime (Debian package
 # libclang-rt-14-dev).  vectorio.c calls libpgcommon's shortest-decimal
 # formatter, linked statically from the server's libpgcommon.a (which needs
@@ -72,16 +74,18 @@ $(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/hnsw/*.h)
 FUZZ_CC ?= clang-14
 SAN_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
-FUZZ_TARGETS = test/fuzz/fuzz_text test/fuzz/fuzz_binary
+FUZZ_TARGETS = test/fuzz/fuzz_text test/fuzz/fuzz_binary test/fuzz/fuzz_sparse
 FUZZ_SECONDS ?= 30
 FUZZ_OUT ?= fuzz-out
 PGCOMMON_A = $(shell $(PG_CONFIG) --pkglibdir)/libpgcommon.a \
 	$(shell $(PG_CONFIG) --pkglibdir)/libpgport.a
 EXTRA_CLEAN += $(FUZZ_TARGETS) test/kernels/test_kernels_san
 
-test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h src/vectorio.c src/vectorio.h src/half.h
+FUZZ_CORES = src/vectorio.c src/sparsevecio.c
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c test/fuzz/fuzz_common.h $(FUZZ_CORES) src/vectorio.h \
+		src/sparsevecio.h src/half.h
 	$(FUZZ_CC) $(PG_CFLAGS) $(SAN_CFLAGS) -fsanitize=fuzzer -I$(srcdir)/src \
-		-I$(includedir_server) -o $@ $< src/vectorio.c $(PGCOMMON_A) -lm
+		-I$(includedir_server) -o $@ $< $(FUZZ_CORES) $(PGCOMMON_A) -lm
 
 # the kernel test under ASan+UBSan (same sources as kernel-test)
 test/kernels/test_kernels_san: test/kernels/test_kernels.c $(KERNEL_DEPS)

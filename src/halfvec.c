@@ -83,6 +83,20 @@ report_half_overflow(float value)
 }
 
 /*
+ * vx_half_from_float_checked: value rounded to half; a finite value that
+ * overflows half is pgvector's out-of-range error.
+ */
+uint16
+vx_half_from_float_checked(float value)
+{
+	uint16		h = vx_float_to_half(value);
+
+	if (vx_half_is_inf(h) && !isinf(value))
+		report_half_overflow(value);
+	return h;
+}
+
+/*
  * halfvec_from_floats: n floats narrowed to a new halfvec; a finite value
  * that overflows half is an error, an infinite or NaN one is left for the
  * caller's element check.
@@ -272,7 +286,8 @@ array_to_halfvec(PG_FUNCTION_ARGS)
 {
 	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
 	int			n;
-	float	   *x = vx_array_floats(array, PG_GETARG_INT32(1), TYPNAME, &n);
+	float	   *x = vx_array_floats(array, PG_GETARG_INT32(1), TYPNAME,
+								 HALFVEC_MAX_DIM, &n);
 	HalfVector *result = halfvec_from_floats(x, n);
 
 	pfree(x);

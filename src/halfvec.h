@@ -31,5 +31,6 @@ typedef struct HalfVector
 #define PG_RETURN_HALFVEC_P(x)	PG_RETURN_POINTER(x)
 
 extern HalfVector *InitHalfVector(int dim);
+extern uint16 vx_half_from_float_checked(float value);
 
 #endif							/* VECIDX_HALFVEC_H */

@@ -65,16 +65,23 @@ vx_check_dim(int dim)
 void
 vx_check_dim_of(const char *typname, int dim)
 {
+	vx_check_dim_limit(typname, dim, VECTOR_MAX_DIM);
+}
+
+/* error unless 1 <= dim <= maxdim, naming the type typname */
+void
+vx_check_dim_limit(const char *typname, int dim, int maxdim)
+{
 	if (dim < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("%s must have at least 1 dimension", typname)));
 
-	if (dim > VECTOR_MAX_DIM)
+	if (dim > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s cannot have more than %d dimensions",
-						typname, VECTOR_MAX_DIM)));
+						typname, maxdim)));
 }
 
 /*
@@ -157,12 +164,12 @@ vector_from_floats(const float *x, int dim)
  * ---------------------------------------------------------------------
  */
 
-pg_noreturn static void report_bad_literal(const char *typname, const char *lit,
-										   const char *detail);
-
-/* the syntax error of vector_in, with an optional detail sentence */
-static void
-report_bad_literal(const char *typname, const char *lit, const char *detail)
+/*
+ * vx_report_bad_literal: the syntax error of the text input functions
+ * (vector, halfvec, sparsevec), with an optional detail sentence.
+ */
+void
+vx_report_bad_literal(const char *typname, const char *lit, const char *detail)
 {
 	if (detail)
 		ereport(ERROR,
@@ -172,6 +179,19 @@ report_bad_literal(const char *typname, const char *lit, const char *detail)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"", typname, lit)));
+}
+
+/*
+ * vx_report_out_of_range: the range error of an element, quoting the len
+ * bytes of its text at token
+ */
+void
+vx_report_out_of_range(const char *typname, const char *token, size_t len)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("\"%s\" is out of range for type %s",
+					pnstrdup(token, len), typname)));
 }
 
 /*
@@ -186,20 +206,16 @@ vx_report_io_error(const char *typname, VxIoStatus status,
 	switch (status)
 	{
 		case VX_IO_NO_LEFT_BRACKET:
-			report_bad_literal(typname, lit, "Vector contents must start with \"[\".");
+			vx_report_bad_literal(typname, lit, "Vector contents must start with \"[\".");
 			break;
 		case VX_IO_SYNTAX:
-			report_bad_literal(typname, lit, NULL);
+			vx_report_bad_literal(typname, lit, NULL);
 			break;
 		case VX_IO_JUNK:
-			report_bad_literal(typname, lit, "Junk after closing right brace.");
+			vx_report_bad_literal(typname, lit, "Junk after closing right brace.");
 			break;
 		case VX_IO_OUT_OF_RANGE:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type %s",
-							pnstrdup(lit + res->token_start, res->token_len),
-							typname)));
+			vx_report_out_of_range(typname, lit + res->token_start, res->token_len);
 			break;
 		case VX_IO_NAN:
 			vx_check_element_of(typname, get_float4_nan());
@@ -433,11 +449,13 @@ array_elements_to_floats(Oid elemtype, const Datum *elems, int n, float *x)
 /*
  * vx_array_floats: the elements of a 1-D array without NULLs of integer,
  * real, double precision or numeric, converted to float (palloc'd, *n of
- * them), after pgvector's checks: shape, NULLs, the dimension limit of
- * typname and the type modifier.  Finiteness is the caller's to check.
+ * them), after pgvector's checks: shape, NULLs, the dimension limit
+ * maxdim of typname and the type modifier.  Finiteness is the caller's to
+ * check.
  */
 float *
-vx_array_floats(ArrayType *array, int32 typmod, const char *typname, int *n)
+vx_array_floats(ArrayType *array, int32 typmod, const char *typname,
+				int maxdim, int *n)
 {
 	Oid			elemtype = ARR_ELEMTYPE(array);
 	int16		typlen;
@@ -460,7 +478,7 @@ vx_array_floats(ArrayType *array, int32 typmod, const char *typname, int *n)
 	deconstruct_array(array, elemtype, typlen, typbyval, typalign,
 					  &elems, NULL, n);
 
-	vx_check_dim_of(typname, *n);
+	vx_check_dim_limit(typname, *n, maxdim);
 	vx_check_expected_dim(typmod, *n);
 
 	x = palloc(sizeof(float) * *n);
@@ -481,7 +499,7 @@ array_to_vector(PG_FUNCTION_ARGS)
 	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
 	int			n;
-	float	   *x = vx_array_floats(array, typmod, "vector", &n);
+	float	   *x = vx_array_floats(array, typmod, "vector", VECTOR_MAX_DIM, &n);
 	Vector	   *result;
 
 	for (int i = 0; i < n; i++)

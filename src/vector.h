@@ -46,7 +46,17 @@ extern void vx_check_element(float value);	/* finite */
 
 /* the same checks and messages for another type name (halfvec) */
 extern void vx_check_dim_of(const char *typname, int dim);
+/* ... and for a type with another dimension limit (sparsevec) */
+extern void vx_check_dim_limit(const char *typname, int dim, int maxdim);
 extern void vx_check_element_of(const char *typname, float value);
+
+/* pgvector's syntax ERROR for the literal lit of type typname */
+pg_noreturn extern void vx_report_bad_literal(const char *typname, const char *lit,
+											  const char *detail);
+
+/* pgvector's ERROR for an element out of range, quoting its text */
+pg_noreturn extern void vx_report_out_of_range(const char *typname,
+											   const char *token, size_t len);
 
 /* pgvector's ERROR for a failed vectorio.h status, naming type typname */
 pg_noreturn extern void vx_report_io_error(const char *typname, VxIoStatus status,
@@ -61,7 +71,7 @@ extern float8 *vx_check_state_array(ArrayType *statearray, const char *caller);
 extern ArrayType *vx_make_state_array(float8 n, const float8 *sums, int dim);
 extern void vx_add_to_sums(float8 *sums, const float8 *x, int dim);
 extern float *vx_array_floats(ArrayType *array, int32 typmod,
-							  const char *typname, int *n);
+							  const char *typname, int maxdim, int *n);
 extern ArrayType *vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x,
 							   int newdim, const char *caller);
 extern ArrayType *vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,

@@ -38,14 +38,6 @@
 _Static_assert(FLOAT_SHORTEST_DECIMAL_LEN == 16,
 			   "VX_TEXT_OUT_SIZE assumes FLOAT_SHORTEST_DECIMAL_LEN is 16");
 
-/* the whitespace array_in accepts (isspace() in the C locale) */
-static inline int
-vx_isspace(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
-		ch == '\v' || ch == '\f';
-}
-
 static inline const char *
 skip_space(const char *pt)
 {

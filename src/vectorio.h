@@ -24,6 +24,14 @@
 
 #define VECTOR_MAX_DIM 16000
 
+/* the whitespace array_in accepts (isspace() in the C locale) */
+static inline int
+vx_isspace(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+		ch == '\v' || ch == '\f';
+}
+
 /* bytes vx_vector_format_text needs for dim elements, terminator included */
 #define VX_TEXT_OUT_SIZE(dim) \
 	((size_t) 16 * ((dim) > 1 ? (size_t) (dim) : 1) + 3)

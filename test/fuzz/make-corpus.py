@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the seed corpus of the fuzz targets: test/fuzz/corpus/{text,binary}.
+"""Write the seed corpus of the fuzz targets: test/fuzz/corpus/{text,binary,sparse}.
 
 Hand-picked literals and wire images covering every branch of the parsers
 (each error status, blanks, exponents, hex floats, NaN/Inf spellings,
@@ -23,6 +23,19 @@ TEXT = [
     b"[-Infinity]", b"[infinity]", b"[1e]", b"[1e+]", b"[.5]", b"[5.]",
     b"[.]", b"[+1]", b"[--1]", b"[0x]", b"[1.17549435e-38]",
     b"[1.4e-45,-1.4e-45]", b"[16777217]", b"[0.1,0.2,0.30000001]",
+]
+
+SPARSE = [
+    b"{1:1.5,3:3.5}/5", b" { 1 : 1.5 ,  3  :  3.5  } / 5 ", b"{}/1", b"{ }/1",
+    b"{}", b"{}/", b"{}/1a", b"{", b"", b"[1]", b"{:}/1", b"{,}/1", b"{1,}/1",
+    b"{:1}/1", b"{1:}/1", b"{1a:1}/1", b"{1:1a}/1", b"{1:1,}/1", b"{1:1}}/1",
+    b"{1:0,2:1,3:0}/3", b"{2:1,1:1}/2", b"{1:1,1:1}/2", b"{1:1,2:1,1:1}/2",
+    b"{0:0,9:0}/1", b"{0:1}/1", b"{2:1}/1", b"{-2147483649:1}/1",
+    b"{2147483648:1}/1", b"{}/0", b"{}/-1", b"{}/1000000000", b"{}/1000000001",
+    b"{}/9223372036854775808", b"{1:4e38}/1", b"{1:-4e38}/1", b"{1:1e-46}/1",
+    b"{1:1.4e-45}/1", b"{1:nan}/1", b"{1:-Infinity}/1", b"{1:0x1p-149}/1",
+    b"{+1:+1}/+1", b"{1:1 2:1}/3", b"{1;1}/3", b"\t{\n1\r:\v2\f}\n/\t3\n",
+    b"{3:1,2:1,3:1,9:1}/3", b"{1:-0,2:-0.0}/2",
 ]
 
 
@@ -64,7 +77,12 @@ def main():
         text.append(("[" + ",".join(repr(v) for v in vals) + "]").encode())
         text.append(("[" + ", ".join("%.9g" % v for v in vals) + " ]").encode())
         binary.append(wire(vals))
-    for name, items in (("text", text), ("binary", binary)):
+    sparse = list(SPARSE)
+    for vals in random_vectors(rng):
+        idx = sorted(rng.sample(range(1, 100), len(vals)))
+        sparse.append(("{" + ",".join("%d:%r" % (i, v) for i, v in zip(idx, vals)) +
+                       "}/100").encode())
+    for name, items in (("text", text), ("binary", binary), ("sparse", sparse)):
         d = os.path.join(HERE, "corpus", name)
         os.makedirs(d, exist_ok=True)
         for f in os.listdir(d):
