@@ -545,14 +545,21 @@ disk_graph_alloc(VxDiskGraph *g, MemoryContext cxt, int expected, int listcap)
 	g->listlen = MemoryContextAlloc(cxt, sizeof(uint8) * g->listcap);
 }
 
-void
-vx_disk_graph_init(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
-				   int expected)
+/* a VxDiskGraph of index, no arrays yet */
+static void
+disk_graph_reset(VxDiskGraph *g, Relation index, const VxIndexInfo *info)
 {
 	memset(g, 0, sizeof(VxDiskGraph));
 	g->index = index;
 	g->info = info;
 	g->query.info = info;
+}
+
+void
+vx_disk_graph_init(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
+				   int expected)
+{
+	disk_graph_reset(g, index, info);
 	disk_graph_alloc(g, CurrentMemoryContext, expected, 64);
 }
 
@@ -620,10 +627,7 @@ void
 vx_disk_graph_init_scan(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 						int expected)
 {
-	memset(g, 0, sizeof(VxDiskGraph));
-	g->index = index;
-	g->info = info;
-	g->query.info = info;
+	disk_graph_reset(g, index, info);
 	if (!scan_keep.registered)
 	{
 		RegisterXactCallback(scan_keep_xact, NULL);
