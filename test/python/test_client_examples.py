@@ -7,6 +7,7 @@ to a unique name) and python/examples/quickstart.py (random data, .npy and
 documentation cannot drift from the code.
 """
 
+import ast
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 # not imported from conftest: test/run-tests runs test/bench in the same
 # pytest session, and its conftest module may be the one named 'conftest'
@@ -77,3 +79,72 @@ def test_quickstart_data_files(table_name, tmp_path):
         # the last 10 rows are the held-out queries
         assert 'loaded 590 vectors of 8 dimensions' in result.stdout, \
             result.stdout
+
+
+def readme_block(heading):
+    """The first ```python block after a '## heading' line of python/README.md."""
+    text = README.read_text()
+    section = text[text.index('\n## %s\n' % heading):]
+    return re.search(r'```python\n(.*?)```', section, re.S).group(1)
+
+
+def create_items(pg3, name):
+    pg3.execute('CREATE TABLE %s (id serial PRIMARY KEY, embedding vector(3))' % name)
+    pg3.execute("INSERT INTO %s (embedding) VALUES ('[1,1,1]'), ('[2,2,2]'), ('[1,2,3]')"
+                % name)
+
+
+def test_readme_psycopg2_example(pg3, table_name, tmp_path):
+    """The psycopg2 example as written (table renamed), then its rows printed."""
+    pytest.importorskip('psycopg2')
+    code = readme_block('psycopg2')
+    assert 'FROM items' in code
+    name = table_name('readme_pg2')
+    create_items(pg3, name)
+    code = code.replace('items', name) + '\nprint([r[0].tolist() for r in cur.fetchall()])\n'
+    result = run_python(['-c', code], tmp_path)
+    assert result.returncode == 0, result.stderr
+    # distances to [3,1,2]: [2,2,2] 2, [1,1,1] 5, [1,2,3] 6
+    assert result.stdout.strip() == '[[2.0, 2.0, 2.0], [1.0, 1.0, 1.0], [1.0, 2.0, 3.0]]'
+
+
+def test_readme_asyncpg_example(pg3, table_name, tmp_path):
+    """
+    The asyncpg example as written (table renamed), run inside a coroutine
+    (it uses top-level await, as the asyncio REPL allows): it inserts
+    [1,2,3] and fetches the five nearest rows to [3,1,2].
+    """
+    pytest.importorskip('asyncpg')
+    code = readme_block('asyncpg')
+    assert 'INTO items' in code and 'FROM items' in code
+    name = table_name('readme_apg')
+    create_items(pg3, name)
+    body = code.replace('items', name) + \
+        "print([(r['id'], r['embedding'].tolist()) for r in rows])\n"
+    program = ('import asyncio\n\nasync def main():\n' +
+               ''.join('    ' + line + '\n' for line in body.splitlines()) +
+               '\nasyncio.run(main())\n')
+    result = run_python(['-c', program], tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = ast.literal_eval(result.stdout.strip())
+    # distances to [3,1,2]: id 2 ([2,2,2]) 2, id 1 5, ids 3 and the new 4
+    # ([1,2,3] both) 6, in either order
+    assert rows[:2] == [(2, [2.0, 2.0, 2.0]), (1, [1.0, 1.0, 1.0])], rows
+    assert sorted(rows[2:]) == [(3, [1.0, 2.0, 3.0]), (4, [1.0, 2.0, 3.0])], rows
+
+
+def test_readme_psycopg3_example(pg3, table_name, tmp_path):
+    """The psycopg 3 example as written (table renamed): insert, then query."""
+    code = readme_block('psycopg 3')
+    assert 'INTO items' in code and 'FROM items' in code
+    name = table_name('readme_pg3')
+    create_items(pg3, name)
+    lines = code.replace('items', name).rstrip('\n').split('\n')
+    # the last statement is the query (two lines): print what it returns
+    program = '\n'.join(lines[:-2]) + '\nprint([r[0].tolist() for r in ' + \
+        ' '.join(l.strip() for l in lines[-2:]) + '])\n'
+    result = run_python(['-c', program], tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = ast.literal_eval(result.stdout.strip())
+    assert rows[:2] == [[2.0, 2.0, 2.0], [1.0, 1.0, 1.0]], rows
+    assert rows[2:] == [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]], rows
