@@ -8,10 +8,13 @@
 #	  vacuuming because fewer than 2% of the heap's pages hold dead items
 #	  (PostgreSQL's bypass), so only amvacuumcleanup runs.
 #
-#	  The graph is made so that the cancel orphans rows: the entry point
+#	  The graph is made so that the repair cuts rows off: the entry point
 #	  far away, a cluster C of rows in heap blocks 0-2 around the origin, a
 #	  few rows L at its centre inserted after it, and many rows elsewhere.
-#	  C is deleted; L is linked only from C and from each other.
+#	  C is deleted; L is linked only from C and from each other, and the
+#	  other rows reach the entry point through C.  Looking one hop deep for
+#	  replacements, pass 2 cut off all but the entry point; looking through
+#	  the deleted region (up to VX_REPAIR_DEEPER nodes), a few rows.
 #	  Needs a module built with USE_ASSERT_CHECKING (CI's flags); skipped
 #	  otherwise.
 #
@@ -84,10 +87,14 @@ $ctl->query_safe('SELECT pg_advisory_unlock(7606)');
 $vac->quit;
 $ctl->quit;
 
-my $unreachable = $node->safe_psql('postgres',
-	q{SELECT unreachable FROM vecidx_hnsw_check('t_idx', false)});
-cmp_ok($unreachable, '>', 0,
-	"the cancelled VACUUM left $unreachable live rows unreachable (the state this test is about)");
+my ($deleted, $unreachable) = split /\|/, $node->safe_psql('postgres',
+	q{SELECT deleted, unreachable FROM vecidx_hnsw_check('t_idx', false)});
+cmp_ok($deleted, '>', 0,
+	"the cancelled VACUUM left $deleted DELETED nodes behind (the state this test is about)");
+# Pass 2 looks through the deleted region for live replacements: one hop
+# deep it left all but the entry point of the 28,006 live rows cut off here
+cmp_ok($unreachable, '<', 100,
+	"the repair pass kept the rows behind the deleted region reachable ($unreachable cut off)");
 
 # a VACUUM that does no bulk delete: cleanup only
 my $log_offset = -s $node->logfile;
@@ -98,6 +105,8 @@ like($err, qr/index scan bypassed/, 'that VACUUM skipped index vacuuming (no bul
 ok($node->log_contains('finishing an interrupted vacuum', $log_offset),
 	"its cleanup finished the cancelled vacuum's round");
 check_index($node, 't', 't_idx', 'after a VACUUM that skipped index vacuuming');
+is($node->safe_psql('postgres', q{SELECT deleted FROM vecidx_hnsw_check('t_idx', false)}),
+	'0', 'no DELETED node is left: the round was finished');
 is($node->safe_psql('postgres', q{
 	SET enable_seqscan = off;
 	SELECT count(*) FROM t
