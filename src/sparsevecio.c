@@ -11,9 +11,10 @@
  * Grammar (pgvector's): blanks, '{', zero or more elements i:v separated by
  * ',', '}', blanks, '/', the dimension, blanks; blanks (vx_isspace) may
  * surround every token.  An index or the dimension is what strtol reads in
- * base 10 (a sign allowed), an element value what strtof reads; indices are
- * 1-based.  The checks, in pgvector's order: the number of elements
- * (counted as commas + 1, before anything is parsed), then syntax and each
+ * base 10 (a sign allowed), an element value what strtof reads (read by
+ * vx_strtof, floatparse.h); indices are 1-based.  The checks, in
+ * pgvector's order: the number of elements (counted as commas + 1, before
+ * anything is parsed), then syntax and each
  * value in reading order (finite; an overflow or an underflow to zero is
  * out of range), the dimension, the type modifier; then the non-zero
  * elements are sorted by index and checked one after the other: index in
@@ -30,6 +31,7 @@
 
 #include "common/shortest_dec.h"
 
+#include "floatparse.h"
 #include "sparsevecio.h"
 #include "vectorio.h"
 
@@ -116,7 +118,7 @@ parse_elements(const char *lit, const char *pt, VxSparseElement *elems,
 		pt = skip_space(pt + 1);
 
 		errno = 0;
-		value = strtof(pt, &end);
+		value = vx_strtof(pt, &end);
 		if (end == pt)
 			return NULL;
 		if (errno == ERANGE && (value == 0 || isinf(value)))
