@@ -63,43 +63,40 @@ vx_strtof_fast(const char *s, float *val, char **end)
 	uint64_t	m = 0;
 	int			ndigits = 0;	/* significant digits in m */
 	int			anydigit = 0;
+	int			seen_point = 0;
 	int			e10 = 0;
 	double		d;
 
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	while (*p == '0')
+	/*
+	 * Digits with at most one point: zeros before the first significant
+	 * digit only shift the exponent (after the point); up to 19
+	 * significant digits go into m.
+	 */
+	for (;;)
 	{
-		anydigit = 1;
-		p++;
-	}
-	while (*p >= '0' && *p <= '9')
-	{
-		if (ndigits == 19)
-			return 0;
-		m = m * 10 + (uint64_t) (*p++ - '0');
-		ndigits++;
-		anydigit = 1;
-	}
-	if (*p == '.')
-	{
-		p++;
-		if (ndigits == 0)
-			while (*p == '0')
-			{
-				anydigit = 1;
-				e10--;
-				p++;
-			}
-		while (*p >= '0' && *p <= '9')
+		if (*p >= '0' && *p <= '9')
 		{
-			if (ndigits == 19)
-				return 0;
-			m = m * 10 + (uint64_t) (*p++ - '0');
-			ndigits++;
-			e10--;
 			anydigit = 1;
+			if (m != 0 || *p != '0')
+			{
+				if (ndigits == 19)
+					return 0;
+				m = m * 10 + (uint64_t) (*p - '0');
+				ndigits++;
+			}
+			if (seen_point)
+				e10--;
+			p++;
 		}
+		else if (*p == '.' && !seen_point)
+		{
+			seen_point = 1;
+			p++;
+		}
+		else
+			break;
 	}
 	if (!anydigit)
 		return 0;				/* ".", "-", "inf", "nan", "0x": strtof */
