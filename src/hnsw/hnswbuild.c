@@ -617,7 +617,7 @@ static void
 mem_own0(VxBuildState *bs, BNode *n, VxCand *res, int nres)
 {
 	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
-	int8		pick[VX_MAX_EF_CONSTRUCTION + 1];	/* 0 out, 1 pruned, 2 diverse */
+	int8		pick[VX_MAX_EF_CONSTRUCTION + 2 * VX_MAX_M + 1];	/* 0 out, 1 pruned, 2 diverse */
 	int			cap = vx_layer_slots(bs->info->m, 0);
 	int			ndiv;
 	int			k = mem_choose(bs, res, nres, cap, cap, chosen, &ndiv);
@@ -684,6 +684,41 @@ end_insert(VxBuildState *bs, int64 id, int level, bool held)
 }
 
 /*
+ * In a parallel build another insert can link to node n on a layer before
+ * n has set its own list there: it reached n through a layer above, where
+ * n already linked back.  Those members are n's neighbours too; they join
+ * n's search results (ascending, no duplicates) before n chooses its list,
+ * which would otherwise overwrite them and lose the link (TAP 127 measured
+ * parallel builds' recall below serial ones).  Called under n's lock;
+ * res has room for 2m more.  Returns the new count.
+ */
+static int
+merge_early_links(VxBuildState *bs, BNode *n, int layer, VxCand *res, int nres)
+{
+	int			cnt = bn_cnt(bs, n)[layer];
+	int32	   *list = bnode_list(bs, n, layer);
+	int			added = 0;
+
+	for (int i = 0; i < cnt; i++)
+	{
+		bool		have = false;
+
+		for (int j = 0; j < nres && !have; j++)
+			have = res[j].id == (uint64) list[i];
+		if (have)
+			continue;
+		res[nres + added].id = list[i];
+		res[nres + added].dist = layer == 0 ? bn_d0(bs, n)[i] :
+			vx_code_distance(bs->info, bn_code(bs, n), n->aux,
+							 bn_code(bs, &bs->nodes[list[i]]), bs->nodes[list[i]].aux);
+		added++;
+	}
+	if (added > 0)
+		vx_sort_cands(res, nres + added);
+	return nres + added;
+}
+
+/*
  * Insert node id (already coded) into the in-memory graph.  In a parallel
  * build other processes insert at the same time: the node's own lists are
  * set under its lock and copied before the back links are made, since
@@ -717,8 +752,8 @@ mem_insert(VxBuildState *bs, int64 id)
 	s.graph = bs;
 	s.expand = mem_expand;
 	s.max_out = 2 * info->m;
-	eps = palloc(sizeof(VxCand) * ef);
-	res = palloc(sizeof(VxCand) * ef);
+	eps = palloc(sizeof(VxCand) * (ef + 2 * info->m));
+	res = palloc(sizeof(VxCand) * (ef + 2 * info->m));
 	eps[0].id = bs->entry;
 	eps[0].dist = bnode_distance(bs, &bs->nodes[bs->entry]);
 
@@ -741,6 +776,7 @@ mem_insert(VxBuildState *bs, int64 id)
 		}
 		nres = vx_search_layer(&s, eps, neps, ef, layer, res);
 		node_lock(bs, id, LW_EXCLUSIVE);
+		nres = merge_early_links(bs, n, layer, res, nres);
 		if (layer == 0)
 		{
 			mem_own0(bs, n, res, nres);

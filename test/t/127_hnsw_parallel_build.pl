@@ -87,19 +87,22 @@ for my $opc ([ 'l2', 'vector_l2_ops', '<->', '' ],
 }
 
 # one build's recall over 100 queries moves by about 0.01 from build to
-# build (random levels), so the comparison is over the three indexes.
-# Issue 14 asks for parallel builds within 0.01 of serial ones; in some runs
-# they are not (session 5: 0.982 / 0.984 / 0.999 against 1.000 x 3, a mean
-# 0.0117 below; 2 runs of about 6 here), so the check is reported as TODO
-# until the cause is found (README, Limits) -- the 0.95 floor above holds.
+# build (random levels), so the comparison is over the three indexes, and
+# one-sided: parallel builds no worse than serial ones by more than 0.01
+# (issue 14).  Not met yet in every run, so reported as TODO: it failed in
+# 2 of 6 runs (parallel means 0.985-0.996) before an insert kept the links
+# other inserts had made to its node before it chose its own list
+# (hnswbuild.c, merge_early_links), and in 1 of 8 after (0.987; the other
+# seven 0.995-0.999, against serial means 0.983-1.000).  The 0.95 floor
+# per build above is a hard check.
 my ($mp, $ms) = (0, 0);
 $mp += $_ / @par for @par;
 $ms += $_ / @ser for @ser;
 TODO:
 {
-	local $TODO = 'parallel builds are sometimes more than 0.01 below serial ones (README, Limits)';
-	cmp_ok(abs($mp - $ms), '<=', 0.01,
-		sprintf('mean recall@10 of the parallel builds (%.4f) within 0.01 of the serial ones (%.4f)', $mp, $ms));
+	local $TODO = 'a parallel build is sometimes more than 0.01 below the serial ones (README, Limits)';
+	cmp_ok($ms - $mp, '<=', 0.01,
+		sprintf('mean recall@10 of the parallel builds (%.4f) at most 0.01 below the serial ones (%.4f)', $mp, $ms));
 }
 
 # CREATE INDEX CONCURRENTLY builds in parallel too (an MVCC snapshot for
