@@ -22,6 +22,7 @@
 #	hooks (vecidx.test_pause, test_level, test_crash_after_record: a build
 #	with USE_ASSERT_CHECKING).  The library is loaded first: before that, a
 #	SET of any vecidx.* name is accepted as a placeholder.
+# VECIDX_TAP_SERVER_ENV: see below (the asan tier's server environment).
 # make_clusters($node, $dim, $seed): tables centres(k, c float8[]) of 20
 #	centres in [-1,1]^$dim, and function cluster_point(c) returning a point
 #	around a centre (each coordinate plus 0.5 times the sum of three uniforms
@@ -42,6 +43,26 @@ use Test::More;
 
 our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10
   create_check_state node_tid has_test_hooks);
+
+# VECIDX_TAP_SERVER_ENV ("NAME=value;NAME=value", set by the asan tier of
+# test/run-tests): added to the environment of every server a test starts
+# or restarts (the ASan runtime preloaded into postgres), not to the test's
+# own processes (perl, psql).
+if (my $extra = $ENV{VECIDX_TAP_SERVER_ENV})
+{
+	my %add = map { split /=/, $_, 2 } grep { /=/ } split /;/, $extra;
+
+	no strict 'refs';
+	no warnings 'redefine';
+	for my $method (qw(start restart))
+	{
+		my $orig = \&{"PostgreSQL::Test::Cluster::$method"};
+		*{"PostgreSQL::Test::Cluster::$method"} = sub {
+			local @ENV{ keys %add } = values %add;
+			return $orig->(@_);
+		};
+	}
+}
 
 my %used;
 
