@@ -107,12 +107,19 @@ ok($node->log_contains('finishing an interrupted vacuum', $log_offset),
 check_index($node, 't', 't_idx', 'after a VACUUM that skipped index vacuuming');
 is($node->safe_psql('postgres', q{SELECT deleted FROM vecidx_hnsw_check('t_idx', false)}),
 	'0', 'no DELETED node is left: the round was finished');
-is($node->safe_psql('postgres', q{
+# L hangs off the far rows by the links pass 4 made: reachable (above), and
+# found by a search that looks far enough.  At the default ef_search 40 a
+# search for an L row missed it in 1 of about 10 runs (the random levels
+# differ run to run), so that is noted, not asserted.
+my $exact_missing = q{
 	SET enable_seqscan = off;
 	SELECT count(*) FROM t
 	WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM t s ORDER BY s.v <-> t.v LIMIT 1) x
-					  WHERE x.id = t.id) AND id BETWEEN 1001 AND 1005}), '0',
-	'an exact-match query finds every row of L');
+					  WHERE x.id = t.id) AND id BETWEEN 1001 AND 1005};
+note('rows of L an exact-match query misses at ef_search 40: '
+	  . $node->safe_psql('postgres', $exact_missing));
+is($node->safe_psql('postgres', "SET hnsw.ef_search = 1000; $exact_missing"), '0',
+	'an exact-match query at ef_search 1000 finds every row of L');
 
 $node->stop;
 done_testing();
