@@ -329,6 +329,17 @@ cast_bound(const VxIndexInfo *info, const VxNodeHeader *node, double value, doub
 }
 
 /*
+ * The scan's memory: its context, and the search arrays when they are the
+ * ones kept between scans (hnswsearch.c), which live outside it.
+ */
+static Size
+scan_memory(VxScanOpaque so)
+{
+	return MemoryContextMemAllocated(so->cxt, true) +
+		(so->g.kept ? vx_disk_graph_bytes(&so->g) : 0);
+}
+
+/*
  * Pool order: a pairing heap keeps the "largest" on top, so the row with
  * the smaller bound compares larger.  NaN sorts last, as float8 ordering
  * has it.
@@ -645,9 +656,7 @@ fetch_batch(IndexScanDesc scan)
 
 	if (!so->over_budget &&
 		(so->g.ndistances >= (uint64) vx_max_scan_tuples ||
-		 MemoryContextMemAllocated(so->cxt, true) +
-		 (so->g.kept ? vx_disk_graph_bytes(&so->g) : 0) >
-		 (Size) ((double) work_mem * 1024.0 * vx_scan_mem_multiplier)))
+		 scan_memory(so) > (Size) ((double) work_mem * 1024.0 * vx_scan_mem_multiplier)))
 		so->over_budget = true;
 	if (n < vx_ef_search)
 		so->exhausted = true;
@@ -765,8 +774,7 @@ hnswendscan(IndexScanDesc scan)
 			 INT64_FORMAT " skipped out of order, " INT64_FORMAT " reported dead, %zu kB",
 			 RelationGetRelationName(scan->indexRelation), so->g.ndistances, so->g.npages,
 			 so->batches, so->returned, so->skipped, so->killed,
-			 (MemoryContextMemAllocated(so->cxt, true) +
-			  (so->g.kept ? vx_disk_graph_bytes(&so->g) : 0)) / 1024);
+			 scan_memory(so) / 1024);
 	vx_disk_graph_release_scan(&so->g);
 	MemoryContextDelete(so->cxt);
 	pfree(so);

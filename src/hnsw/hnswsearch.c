@@ -597,7 +597,6 @@ static struct
 	ItemPointerData *lists;
 	uint8	   *listlen;
 	int32		listcap;
-	bool		registered;
 } scan_keep;
 
 static void
@@ -628,19 +627,17 @@ vx_disk_graph_init_scan(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 						int expected)
 {
 	disk_graph_reset(g, index, info);
-	if (!scan_keep.registered)
-	{
-		RegisterXactCallback(scan_keep_xact, NULL);
-		scan_keep.registered = true;
-	}
 	if (scan_keep.busy)
 	{
 		disk_graph_alloc(g, CurrentMemoryContext, expected, 64);
 		return;
 	}
 	if (scan_keep.cxt == NULL)
+	{
 		scan_keep.cxt = AllocSetContextCreate(TopMemoryContext, "hnsw scan arrays",
 											  ALLOCSET_DEFAULT_SIZES);
+		RegisterXactCallback(scan_keep_xact, NULL);
+	}
 	scan_keep.busy = true;
 	g->kept = true;
 	if (scan_keep.visited == NULL || scan_keep.m != info->m)
@@ -663,7 +660,7 @@ vx_disk_graph_init_scan(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 void
 vx_disk_graph_release_scan(VxDiskGraph *g)
 {
-	if (!g->kept || g->visited == NULL)
+	if (!g->kept)
 		return;
 	Assert(scan_keep.busy);
 	if (vx_disk_graph_bytes(g) > VX_SCAN_KEEP_BYTES)
@@ -786,6 +783,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	uint64		ids[2 * VX_MAX_M];
 	int32	   *slotp[2 * VX_MAX_M];
 	uint32		ngrow;
+	bool		moved;
 	Size		pf_end = vx_code_offset(info->m, 0) + info->codesize;
 	int			nn;
 	int			k = 0;
@@ -828,10 +826,8 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 			ids[k++] = nid;
 		}
 	}
-	/* slotp[] follows ids[] through the sort while no growth moved them */
-	if (g->visited->ngrow != ngrow)
-		for (int i = 0; i < k; i++)
-			slotp[i] = NULL;
+	/* slotp[] follows ids[] through the sort; a growth moved the entries */
+	moved = g->visited->ngrow != ngrow;
 	sort_by_block_with(ids, slotp, k);
 
 	/*
@@ -883,8 +879,11 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 				out[nout].id = ids[x];
 				out[nout].dist = vx_distance(&g->query, vx_node_code(info, node), node->aux);
 				nout++;
-				/* the entry, looked up again only if the map has grown since */
-				if (slotp[x] != NULL && g->visited->ngrow == ngrow)
+				/*
+				 * The entry, looked up again only if the map grew while the
+				 * neighbours were entered (nothing else adds to it here).
+				 */
+				if (!moved)
 					*slotp[x] = ls;
 				else
 					*visited_insert(g->visited, ids[x], &isnew) = ls;

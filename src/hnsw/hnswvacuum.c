@@ -519,10 +519,9 @@ repaired_list(VacState *vs, uint64 self, const char *selfcode, float selfaux,
 		/*
 		 * The search went past the first hop: the first hop's candidates
 		 * could not fill the list, so they all go in (closest first), then
-		 * the closest of the deeper ones fill what is left.  The deeper
-		 * ones never compete with them: chosen by the heuristic (a new
-		 * direction), far nodes behind a deleted region displaced near
-		 * ones, and recall after churn fell (TAP 107: 0.987 -> 0.930).
+		 * the closest VX_REPAIR_DEEP_SLOTS of the deeper ones.  They do not
+		 * compete through the heuristic: it favours new directions, and far
+		 * nodes behind a deleted region then displaced near ones.
 		 */
 		vx_sort_cands(cands, n1);
 		vx_sort_cands(cands + n1, ncand - n1);
