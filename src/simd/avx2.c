@@ -61,15 +61,6 @@ hsum_epi32(__m256i v)
 	return (uint32_t) _mm_cvtsi128_si32(x);
 }
 
-VX_AVX2 static inline uint32_t
-hsum_epi64(__m256i v)
-{
-	__m128i		x = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-
-	x = _mm_add_epi64(x, _mm_unpackhi_epi64(x, x));
-	return (uint32_t) _mm_cvtsi128_si64(x);
-}
-
 /* eight codes at c, as floats */
 VX_AVX2 static inline __m256
 load_codes8(const uint8_t *c)
@@ -450,7 +441,7 @@ name(const uint8_t *a, const uint8_t *b, int n) \
 U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
 U8_KERNEL(avx2imul1_l2sq_u8, l2sq_u8_step_imul1, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
 U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, hsum_epi32, DOT_TERM)
-U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, hsum_epi64, L1_TERM)
+U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, vx256_hsum_epi64, L1_TERM)
 
 /* ---------- float32 query x uint8 code ---------- */
 

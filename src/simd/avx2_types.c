@@ -52,15 +52,6 @@ hsum_ps(__m256 v)
 	return _mm_cvtss_f32(x);
 }
 
-VX_F16C static inline uint64_t
-hsum_epi64(__m256i v)
-{
-	__m128i		x = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-
-	x = _mm_add_epi64(x, _mm_unpackhi_epi64(x, x));
-	return (uint64_t) _mm_cvtsi128_si64(x);
-}
-
 /* eight halves at p, widened */
 VX_F16C static inline __m256
 load_h8(const uint16_t *p)
@@ -229,7 +220,7 @@ vx_avx2_hamming_u8(const uint8_t *a, const uint8_t *b, int n)
 	if (i < n)
 		s = _mm256_add_epi64(s, popcount_epi64(_mm256_xor_si256(load_bytes_tail(a + i, n - i),
 																load_bytes_tail(b + i, n - i))));
-	return hsum_epi64(s);
+	return vx256_hsum_epi64(s);
 }
 
 VX_F16C void
@@ -260,9 +251,9 @@ vx_avx2_jaccard_u8(const uint8_t *a, const uint8_t *b, int n,
 		saa = _mm256_add_epi64(saa, popcount_epi64(x));
 		sbb = _mm256_add_epi64(sbb, popcount_epi64(y));
 	}
-	*ab = hsum_epi64(sab);
-	*aa = hsum_epi64(saa);
-	*bb = hsum_epi64(sbb);
+	*ab = vx256_hsum_epi64(sab);
+	*aa = vx256_hsum_epi64(saa);
+	*bb = vx256_hsum_epi64(sbb);
 }
 
 #else							/* !VX_HAVE_X86_SIMD */
