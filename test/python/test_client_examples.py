@@ -35,10 +35,15 @@ def run_python(args, cwd):
                           timeout=300, capture_output=True, text=True)
 
 
-def test_readme_sqlalchemy_example(server, table_name, tmp_path):
+def readme_block(heading):
+    """The first ```python block after a '## heading' line of python/README.md."""
     text = README.read_text()
-    section = text[text.index('## SQLAlchemy'):]
-    code = re.search(r'```python\n(.*?)```', section, re.S).group(1)
+    section = text[text.index('\n## %s\n' % heading):]
+    return re.search(r'```python\n(.*?)```', section, re.S).group(1)
+
+
+def test_readme_sqlalchemy_example(server, table_name, tmp_path):
+    code = readme_block('SQLAlchemy')
     assert "'items'" in code and 'l2_distance' in code
     code = code.replace('items', table_name('readme'))
     result = run_python(['-c', code], tmp_path)
@@ -79,13 +84,6 @@ def test_quickstart_data_files(table_name, tmp_path):
         # the last 10 rows are the held-out queries
         assert 'loaded 590 vectors of 8 dimensions' in result.stdout, \
             result.stdout
-
-
-def readme_block(heading):
-    """The first ```python block after a '## heading' line of python/README.md."""
-    text = README.read_text()
-    section = text[text.index('\n## %s\n' % heading):]
-    return re.search(r'```python\n(.*?)```', section, re.S).group(1)
 
 
 def create_items(pg3, name):
