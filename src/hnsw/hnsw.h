@@ -16,6 +16,7 @@
 
 #include "access/amapi.h"
 #include "access/genam.h"
+#include "access/generic_xlog.h"
 #include "lib/pairingheap.h"
 #include "storage/dsm.h"
 #include "storage/shm_toc.h"
@@ -105,10 +106,18 @@ typedef struct VxIndexInfo
 	int			maxlevel;		/* highest level whose node fits a page */
 	Size		codesize;		/* bytes of code in a node */
 	VxQuantizer quant;			/* offset -> offsets[] below */
-	BlockNumber nrecent;		/* buffer hints, see vx_read_buffer() */
+	BlockNumber nrecent;		/* buffer hints (0 or a power of two), see
+								 * vx_read_buffer() */
 	Buffer	   *recent;			/* (same allocation, after offsets) */
 	float		offsets[FLEXIBLE_ARRAY_MEMBER];
 } VxIndexInfo;
+
+/* the buffer hint slot of a block (NULL before the index is trained) */
+static inline Buffer *
+vx_recent_hint(const VxIndexInfo *info, BlockNumber blkno)
+{
+	return info->nrecent == 0 ? NULL : &info->recent[blkno & (info->nrecent - 1)];
+}
 
 /*
  * A candidate in a search: a node and its distance to the query.  Node ids
@@ -165,6 +174,7 @@ typedef struct VxQuery
 	float		qaux;			/* ip: <q,a> (float) or sum a_i c_i (code) */
 } VxQuery;
 
+extern void vx_prefetch_page_heads(const VxIndexInfo *info, const uint64 *ids, int k);
 extern float vx_distance(const VxQuery *q, const char *code, float aux);
 extern void vx_query_set_code(VxQuery *q, const char *code, float aux);
 extern float vx_code_distance(const VxIndexInfo *info,
@@ -249,9 +259,9 @@ typedef struct VxDiskGraph
 extern void vx_disk_graph_init(VxDiskGraph *g, Relation index,
 							   const VxIndexInfo *info, int expected);
 extern void vx_disk_graph_free(VxDiskGraph *g);
-extern void vx_disk_graph_init_scan(VxDiskGraph *g, Relation index,
+extern void vx_disk_graph_init_kept(VxDiskGraph *g, Relation index,
 									const VxIndexInfo *info, int expected);
-extern void vx_disk_graph_release_scan(VxDiskGraph *g);
+extern void vx_disk_graph_release_kept(VxDiskGraph *g);
 extern Size vx_disk_graph_bytes(const VxDiskGraph *g);
 extern int	vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out);
 extern bool vx_disk_visit(VxDiskGraph *g, uint64 id);
@@ -282,6 +292,24 @@ vx_hash64(uint64 k)
 extern void vx_init_page(Page page, uint16 type);
 extern void vx_read_meta(Relation index, VxMetaPageData *meta);
 extern VxIndexInfo *vx_get_info(Relation index);
+/*
+ * One change to up to MAX_GENERIC_XLOG_PAGES locked pages: a GenericXLog
+ * record, or, inside a build (vx_build_edits_begin), the pages changed in
+ * place and WAL-logged when the build ends (hnswpage.c).
+ */
+typedef struct VxEdit
+{
+	GenericXLogState *state;	/* NULL for an edit in place */
+	int			nbufs;
+	Buffer		bufs[MAX_GENERIC_XLOG_PAGES];
+} VxEdit;
+
+extern void vx_edit_start(VxEdit *e, Relation index);
+extern Page vx_edit_page(VxEdit *e, Buffer buf, bool fresh);
+extern void vx_edit_finish(VxEdit *e);
+extern void vx_edit_abort(VxEdit *e);
+extern void vx_build_edits_begin(Relation index);
+extern void vx_build_edits_end(Relation index, bool leader);
 extern Buffer vx_new_buffer(Relation index);
 extern Buffer vx_read_buffer(Relation index, const VxIndexInfo *info, BlockNumber blkno);
 extern VxNodeHeader *vx_page_node(Relation index, Page page, BlockNumber blkno,

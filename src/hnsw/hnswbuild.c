@@ -1149,16 +1149,16 @@ fill_quant(Page page, const VxIndexInfo *info, int p)
 		(PageGetContents(page) - (char *) page) + sizeof(float) * n;
 }
 
-/* append a page image to the index as a full-page WAL record */
+/* append a page image to the index (WAL-logged when the build ends) */
 static void
 write_page(Relation index, Page image)
 {
 	Buffer		buf = vx_new_buffer(index);
-	GenericXLogState *state = GenericXLogStart(index);
-	Page		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	VxEdit		e;
 
-	memcpy(page, image, BLCKSZ);
-	GenericXLogFinish(state);
+	vx_edit_start(&e, index);
+	memcpy(vx_edit_page(&e, buf, true), image, BLCKSZ);
+	vx_edit_finish(&e);
 	UnlockReleaseBuffer(buf);
 }
 
@@ -1847,8 +1847,10 @@ vx_build_worker_main(dsm_segment *seg, shm_toc *toc)
 	bs.info->trained = sh->trained;
 	vxq_finish(&bs.info->quant);
 	attach_graph(&bs, sh, graph, 1);
+	vx_build_edits_begin(index);
 	vx_test_point("build-worker-scan");
 	participate(&bs, indexInfo, pscan);
+	vx_build_edits_end(index, false);
 	free_build_state(&bs);
 
 	index_close(index, indexlock);
@@ -1866,6 +1868,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 
 	init_build_state(&bs, heap, index);
+	vx_build_edits_begin(index);
 	nworkers = vx_build_workers(heap, index, indexInfo);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
 	if (nworkers > 0)
@@ -1888,6 +1891,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		if (!bs.ondisk)
 			write_graph(&bs);
 	}
+	vx_build_edits_end(index, true);
 	ereport(DEBUG1,
 			(errmsg_internal("hnsw build: %lld of %.0f tuples built in memory, graph memory %.3f MB of %.3f MB (peak, training buffer included)",
 							 (long long) bs.nnodes, bs.indtuples,

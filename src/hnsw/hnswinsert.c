@@ -108,18 +108,18 @@ train_from_first(Relation index, const float *x)
 	if (!meta->trained)
 	{
 		VxQuantizer q;
-		GenericXLogState *state;
+		VxEdit		e;
 
 		q.dim = meta->dim;
 		q.offset = palloc(sizeof(float) * q.dim);
 		vxq_train_single(&q, x);
 		vx_write_quantizer(index, &q, metabuf, meta);
 
-		state = GenericXLogStart(index);
-		meta = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+		vx_edit_start(&e, index);
+		meta = VxPageGetMeta(vx_edit_page(&e, metabuf, false));
 		meta->qscale = q.scale;
 		meta->trained = 1;
-		vx_test_record(GenericXLogFinish(state));
+		vx_edit_finish(&e);
 		pfree(q.offset);
 	}
 	UnlockReleaseBuffer(metabuf);
@@ -136,6 +136,7 @@ fetch_codes(Relation index, const VxIndexInfo *info, const uint64 *ids, int n,
 {
 	char	   *store = palloc(info->codesize * Max(n, 1));
 
+	vx_prefetch_page_heads(info, ids, n);
 	for (int i = 0; i < n; i++)
 	{
 		ItemPointerData tid;
@@ -143,7 +144,7 @@ fetch_codes(Relation index, const VxIndexInfo *info, const uint64 *ids, int n,
 		VxNodeHeader *node;
 
 		vx_tid_unpack(ids[i], &tid);
-		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&tid));
+		buf = vx_read_buffer(index, info, ItemPointerGetBlockNumber(&tid));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		node = vx_page_node(index, BufferGetPage(buf), ItemPointerGetBlockNumber(&tid),
 							ItemPointerGetOffsetNumber(&tid));
@@ -204,7 +205,7 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 	VxMetaPageData meta;
 	Buffer		buf = InvalidBuffer;
 	Buffer		metabuf;
-	GenericXLogState *state;
+	VxEdit		e;
 	Page		page;
 	bool		fresh = false;
 	OffsetNumber off = InvalidOffsetNumber;
@@ -261,8 +262,8 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 		fresh = true;
 	}
 
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
+	vx_edit_start(&e, index);
+	page = vx_edit_page(&e, buf, fresh);
 	if (fresh)
 		vx_init_page(page, VX_PAGE_NODE);
 	if (off != InvalidOffsetNumber)
@@ -287,7 +288,7 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 
 		metabuf = ReadBuffer(index, VX_METAPAGE_BLKNO);
 		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-		m = VxPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+		m = VxPageGetMeta(vx_edit_page(&e, metabuf, false));
 		if (fresh)
 			m->insert_blkno = BufferGetBlockNumber(buf);
 		if (set_entry && level > m->entry_level)
@@ -299,7 +300,7 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 		if (m->free_blkno == meta.free_blkno)
 			m->free_blkno = free_hint;
 	}
-	vx_test_record(GenericXLogFinish(state));
+	vx_edit_finish(&e);
 	if (BufferIsValid(metabuf))
 		UnlockReleaseBuffer(metabuf);
 	UnlockReleaseBuffer(buf);
@@ -313,7 +314,7 @@ static int
 read_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 		  ItemPointerData *list, char *code, float *aux)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer		buf = vx_read_buffer(index, info, ItemPointerGetBlockNumber(tid));
 	VxNodeHeader *node;
 	int			n;
 
@@ -340,27 +341,27 @@ write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 		   const ItemPointerData *expect, int n,
 		   const ItemPointerData *newlist, int nnew)
 {
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
-	GenericXLogState *state;
+	Buffer		buf = vx_read_buffer(index, info, ItemPointerGetBlockNumber(tid));
+	VxEdit		e;
 	VxNodeHeader *node;
 	ItemPointerData now[2 * VX_MAX_M];
 	ItemPointerData *slots;
 	int			cap = vx_layer_slots(info->m, layer);
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	state = GenericXLogStart(index);
-	node = vx_page_node(index, GenericXLogRegisterBuffer(state, buf, 0),
+	vx_edit_start(&e, index);
+	node = vx_page_node(index, vx_edit_page(&e, buf, false),
 						ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
 	if (vx_node_neighbors(info, node, layer, now) != n ||
 		memcmp(now, expect, sizeof(ItemPointerData) * n) != 0)
 	{
-		GenericXLogAbort(state);
+		vx_edit_abort(&e);
 		UnlockReleaseBuffer(buf);
 		return false;
 	}
 	slots = (ItemPointerData *) ((char *) node + vx_layer_offset(info->m, layer));
 	vx_set_list(slots, cap, newlist, nnew);
-	vx_test_record(GenericXLogFinish(state));
+	vx_edit_finish(&e);
 	UnlockReleaseBuffer(buf);
 	return true;
 }
@@ -661,11 +662,12 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 	{
 		VxDiskGraph g;
 
-		vx_disk_graph_init(&g, index, info, info->ef_construction * info->m * 2);
+		/* arrays not kept are freed with the caller's per-row context */
+		vx_disk_graph_init_kept(&g, index, info, info->ef_construction * info->m * 2);
 		vx_query_set_code(&g.query, code, ci.offset_dot);
 		vx_disk_search(&g, info->ef_construction, level, layers, nlayers,
 					   &meta.entry, meta.entry_level);
-		vx_disk_graph_free(&g);
+		vx_disk_graph_release_kept(&g);
 	}
 
 	top = Min(level, meta.entry_level);

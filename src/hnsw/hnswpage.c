@@ -13,6 +13,8 @@
 
 #include "access/generic_xlog.h"
 #include "access/xact.h"
+#include "access/xloginsert.h"
+#include "port/pg_bitutils.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
@@ -160,6 +162,19 @@ read_quantizer(Relation index, const VxMetaPageData *meta, VxIndexInfo *info)
 }
 
 /*
+ * How many buffer hints an index of nblocks blocks gets: a power of two
+ * (vx_recent_hint), room for a quarter more blocks, at least 1,024 and at
+ * most 2^24 (64 MB of hints, a 128 GB index; larger ones share slots).
+ */
+static BlockNumber
+vx_recent_size(BlockNumber nblocks)
+{
+	uint64		want = (uint64) nblocks * 5 / 4 + 64;
+
+	return (BlockNumber) pg_nextpower2_64(Max(Min(want, UINT64CONST(1) << 24), 1024));
+}
+
+/*
  * The per-index constants.  Cached in rd_amcache once the quantizer is
  * trained (it never changes after that); before, every call reads the meta
  * page afresh into a palloc'd copy in the caller's context.
@@ -179,7 +194,7 @@ vx_get_info(Relation index)
 	vx_read_meta(index, &meta);
 	cxt = meta.trained ? index->rd_indexcxt : CurrentMemoryContext;
 	/* one allocation, as the relcache frees rd_amcache with one pfree */
-	nrecent = meta.trained ? RelationGetNumberOfBlocks(index) * 5 / 4 + 64 : 0;
+	nrecent = meta.trained ? vx_recent_size(RelationGetNumberOfBlocks(index)) : 0;
 	offsets_size = MAXALIGN(sizeof(float) * meta.dim);
 	info = MemoryContextAllocZero(cxt, offsetof(VxIndexInfo, offsets) +
 								  offsets_size + sizeof(Buffer) * nrecent);
@@ -215,21 +230,108 @@ vx_get_info(Relation index)
  * found in, and try ReadRecentBuffer() there first, which pins it without
  * the shared buffer-mapping lookup when the page is still in that buffer.
  * The hint is only a hint: ReadRecentBuffer checks the buffer's tag.  The
- * hint array is sized when the cache entry is made (blocks added later get
- * no hint until the relcache entry is rebuilt).
+ * hints are a direct-mapped array (vx_recent_hint: block number modulo a
+ * power of two, at least 1.25 times the index's blocks when the cache
+ * entry is made), so that blocks added later -- an index that grows by
+ * inserts, or a build that goes on on disk -- still get hints, sharing
+ * slots with older blocks once it has doubled.
  */
 Buffer
 vx_read_buffer(Relation index, const VxIndexInfo *info, BlockNumber blkno)
 {
+	Buffer	   *hint = vx_recent_hint(info, blkno);
 	Buffer		buf;
 
-	if (blkno < info->nrecent && BufferIsValid(info->recent[blkno]) &&
-		ReadRecentBuffer(VX_REL_LOCATOR(index), MAIN_FORKNUM, blkno, info->recent[blkno]))
-		return info->recent[blkno];
+	if (hint != NULL && BufferIsValid(*hint) &&
+		ReadRecentBuffer(VX_REL_LOCATOR(index), MAIN_FORKNUM, blkno, *hint))
+		return *hint;
 	buf = ReadBuffer(index, blkno);
-	if (blkno < info->nrecent)
-		info->recent[blkno] = buf;
+	if (hint != NULL)
+		*hint = buf;
 	return buf;
+}
+
+/*
+ * Page edits.  Outside a build every change is one GenericXLog record.  A
+ * build (CREATE INDEX, REINDEX, and their parallel workers) is the only
+ * writer of an index nobody else can see yet, and nothing of it survives a
+ * crash before its transaction commits: it changes its pages in place
+ * (under the same buffer locks, marked dirty) and WAL-logs every page once
+ * when it is done (log_newpage_range), as core's index builds do -- the
+ * written graph and the rows a spilled build inserts on disk alike, so a
+ * build that outgrows maintenance_work_mem does not pay a record (two page
+ * copies and a comparison) per list it changes.  The index being built is
+ * remembered by OID until its build ends or the transaction does.
+ */
+static Oid	vx_building = InvalidOid;
+static bool vx_building_callback = false;
+
+static void
+vx_building_xact(XactEvent event, void *arg)
+{
+	vx_building = InvalidOid;
+}
+
+void
+vx_build_edits_begin(Relation index)
+{
+	if (!vx_building_callback)
+	{
+		RegisterXactCallback(vx_building_xact, NULL);
+		vx_building_callback = true;
+	}
+	vx_building = RelationGetRelid(index);
+}
+
+/*
+ * The build of index is over in this process; the leader (or a serial
+ * build) WAL-logs every page, after all workers are done.
+ */
+void
+vx_build_edits_end(Relation index, bool leader)
+{
+	Assert(vx_building == RelationGetRelid(index));
+	vx_building = InvalidOid;
+	if (leader && RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+}
+
+void
+vx_edit_start(VxEdit *e, Relation index)
+{
+	e->nbufs = 0;
+	e->state = RelationGetRelid(index) == vx_building ? NULL : GenericXLogStart(index);
+}
+
+/* the page to change (exclusively locked); fresh: its old contents do not matter */
+Page
+vx_edit_page(VxEdit *e, Buffer buf, bool fresh)
+{
+	if (e->state != NULL)
+		return GenericXLogRegisterBuffer(e->state, buf, fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
+	Assert(e->nbufs < MAX_GENERIC_XLOG_PAGES);
+	e->bufs[e->nbufs++] = buf;
+	return BufferGetPage(buf);
+}
+
+void
+vx_edit_finish(VxEdit *e)
+{
+	if (e->state != NULL)
+	{
+		vx_test_record(GenericXLogFinish(e->state));
+		return;
+	}
+	for (int i = 0; i < e->nbufs; i++)
+		MarkBufferDirty(e->bufs[i]);
+}
+
+/* give up an edit whose pages were not changed (in place, nothing is undone) */
+void
+vx_edit_abort(VxEdit *e)
+{
+	if (e->state != NULL)
+		GenericXLogAbort(e->state);
 }
 
 /*
@@ -511,18 +613,18 @@ vx_write_quantizer(Relation index, const VxQuantizer *q, Buffer metabuf,
 	for (int p = 0; p < meta->nqpages; p++)
 	{
 		Buffer		buf = ReadBuffer(index, 1 + p);
-		GenericXLogState *state;
+		VxEdit		e;
 		Page		page;
 		int			n = Min((int) VX_QUANT_PER_PAGE, q->dim - done);
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		state = GenericXLogStart(index);
-		page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+		vx_edit_start(&e, index);
+		page = vx_edit_page(&e, buf, true);
 		vx_init_page(page, VX_PAGE_QUANT);
 		memcpy(PageGetContents(page), q->offset + done, sizeof(float4) * n);
 		((PageHeader) page)->pd_lower =
 			(PageGetContents(page) - (char *) page) + sizeof(float4) * n;
-		GenericXLogFinish(state);
+		vx_edit_finish(&e);
 		UnlockReleaseBuffer(buf);
 		done += n;
 	}

@@ -110,7 +110,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 	VxScanOpaque so = (VxScanOpaque) scan->opaque;
 	MemoryContext old;
 
-	vx_disk_graph_release_scan(&so->g);
+	vx_disk_graph_release_kept(&so->g);
 	MemoryContextReset(so->cxt);
 	so->searched = false;
 	so->exhausted = false;
@@ -497,7 +497,7 @@ start_search(IndexScanDesc scan)
 				q[i] = (float) (q[i] / so->qnorm);
 	}
 
-	vx_disk_graph_init_scan(g, index, info, vx_ef_search * info->m);
+	vx_disk_graph_init_kept(g, index, info, vx_ef_search * info->m);
 	if (info->quantized && info->metric != VX_METRIC_IP)
 	{
 		float	   *u = palloc(sizeof(float) * info->dim);
@@ -775,7 +775,7 @@ hnswendscan(IndexScanDesc scan)
 			 RelationGetRelationName(scan->indexRelation), so->g.ndistances, so->g.npages,
 			 so->batches, so->returned, so->skipped, so->killed,
 			 scan_memory(so) / 1024);
-	vx_disk_graph_release_scan(&so->g);
+	vx_disk_graph_release_kept(&so->g);
 	MemoryContextDelete(so->cxt);
 	pfree(so);
 	scan->opaque = NULL;

@@ -15,6 +15,7 @@
 #include "access/xact.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "utils/float.h"
 #include "utils/memutils.h"
@@ -576,15 +577,18 @@ vx_disk_graph_free(VxDiskGraph *g)
 }
 
 /*
- * Arrays kept for the next index scan of this backend.  A scan's visited
- * map and list copies take about 100-400 kB at ef_search 40-100; allocated
- * and freed per query they cost page faults and kernel page clearing on
- * every query (perf: ~9% of a bible query at ef_search 40), so one set is
- * kept in TopMemoryContext between scans.  A scan takes it if no other
- * scan holds it (nested scans allocate their own), gives it back at rescan
- * or end; an error in between leaves it held, and the end of the
- * transaction makes it free again (nothing of a scan outlives its
- * transaction).  A set grown past VX_SCAN_KEEP_BYTES is freed, not kept.
+ * Arrays kept for the next index scan or insert of this backend.  A
+ * search's visited map and list copies take about 100-400 kB at ef_search
+ * 40-100 (more at ef_construction); allocated and freed per query they
+ * cost page faults and kernel page clearing every time (perf: ~9% of a
+ * bible query at ef_search 40), and grown from a small start they are
+ * copied at every doubling (an insert: ~5% of a build that goes on on
+ * disk), so one set is kept in TopMemoryContext between searches.  A
+ * search takes it if no other one holds it (a nested scan allocates its
+ * own), gives it back at rescan or end; an error in between leaves it
+ * held, and the end of the transaction makes it free again (nothing of a
+ * search outlives its transaction).  A set grown past VX_SCAN_KEEP_BYTES
+ * is freed, not kept.
  */
 #define VX_SCAN_KEEP_BYTES	(4 * 1024 * 1024)
 
@@ -619,11 +623,11 @@ vx_disk_graph_bytes(const VxDiskGraph *g)
 }
 
 /*
- * vx_disk_graph_init for an index scan: the kept arrays if they are free
- * and fit (g->kept), else fresh ones in the current context.
+ * vx_disk_graph_init for an index scan or an insert: the kept arrays if
+ * they are free (g->kept), else fresh ones in the current context.
  */
 void
-vx_disk_graph_init_scan(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
+vx_disk_graph_init_kept(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 						int expected)
 {
 	disk_graph_reset(g, index, info);
@@ -656,9 +660,9 @@ vx_disk_graph_init_scan(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 	scan_keep.visited = NULL;
 }
 
-/* give a scan's arrays back (or free them if they grew too large) */
+/* give kept arrays back (or free them if they grew too large) */
 void
-vx_disk_graph_release_scan(VxDiskGraph *g)
+vx_disk_graph_release_kept(VxDiskGraph *g)
 {
 	if (!g->kept)
 		return;
@@ -767,6 +771,48 @@ sort_by_block_with(uint64 *ids, int32 **p, int n)
 }
 
 /*
+ * Before an expansion pins its pages (or an insert reads a list's members):
+ * prefetch, for every page whose buffer
+ * the hint array names, the lines the checked read touches before it gets
+ * to the node (the buffer descriptor the pin works on, the page header with
+ * the first line pointers, the line pointer of each node, the special space
+ * at the page's end), so that the misses of all the pages overlap instead of
+ * coming one page after the other.  Only addresses are computed here: a
+ * hint may name a buffer that now holds another page, which costs a useless
+ * prefetch and nothing else (vx_read_buffer checks the tag when it pins).
+ */
+void
+vx_prefetch_page_heads(const VxIndexInfo *info, const uint64 *ids, int k)
+{
+	BlockNumber last = InvalidBlockNumber;
+	const char *page = NULL;
+
+	for (int x = 0; x < k; x++)
+	{
+		BlockNumber blk = vx_tid_block(ids[x]);
+		OffsetNumber off = vx_tid_offset(ids[x]);
+
+		if (blk != last)
+		{
+			Buffer	   *slot = vx_recent_hint(info, blk);
+			Buffer		hint = slot != NULL ? *slot : InvalidBuffer;
+
+			last = blk;
+			page = NULL;
+			if (!BufferIsValid(hint) || BufferIsLocal(hint))
+				continue;
+			__builtin_prefetch(GetBufferDescriptor(hint - 1));
+			page = (const char *) BufferGetBlock(hint);
+			__builtin_prefetch(page);
+			__builtin_prefetch(page + BLCKSZ - 64);
+		}
+		if (page != NULL && off >= FirstOffsetNumber &&
+			off <= (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData))
+			__builtin_prefetch(page + SizeOfPageHeaderData + (off - 1) * sizeof(ItemIdData));
+	}
+}
+
+/*
  * Expand a node on disk at the current layer: its neighbour list comes
  * from the copy taken when the node was visited (or, for entry points,
  * from its page); then the codes of the neighbours not yet visited are
@@ -829,6 +875,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	/* slotp[] follows ids[] through the sort; a growth moved the entries */
 	moved = g->visited->ngrow != ngrow;
 	sort_by_block_with(ids, slotp, k);
+	vx_prefetch_page_heads(info, ids, k);
 
 	/*
 	 * Pin a few pages at a time (staying within the backend's small array

@@ -200,6 +200,18 @@ compare('after writes replayed under concurrent standby queries');
 $primary->safe_psql('postgres', 'REINDEX INDEX items_l2');
 compare('after REINDEX');
 
+# a build changes its pages in place and WAL-logs each once at its end,
+# also the pages of the rows it inserts on disk after the graph outgrew
+# maintenance_work_mem: the standby gets them all (with a standby that
+# missed them, or replayed them before their last change, the answers or
+# the standby's verifier differ)
+my ($ret, $out, $err) = $primary->psql('postgres',
+	"SET maintenance_work_mem = '1MB'; REINDEX INDEX items_cos");
+is($ret, 0, 'REINDEX within 1 MB succeeds') or diag($err);
+like($err, qr/NOTICE:  hnsw graph no longer fits into maintenance_work_mem after \d+ tuples/,
+	'the REINDEX within 1 MB goes on on disk');
+compare('after a REINDEX that went on on disk');
+
 # crash and recover the primary: the index answers as before, takes inserts,
 # and the standby follows
 my $before = answers($primary, '<->', 40);
