@@ -188,10 +188,10 @@ hnswvalidate(Oid opclassoid)
 	{
 		ereport(INFO,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("hnsw operator class \"%s\" for type %s is missing support function %d",
-						opclassname, format_type_be(opcintype), VX_TOVECTOR_PROC),
+				 errmsg("hnsw operator class \"%s\" for type %s is missing support function %d or %d",
+						opclassname, format_type_be(opcintype), VX_TOVECTOR_PROC, VX_CODEC_PROC),
 				 errdetail("Support function %d casts an indexed type other than vector to vector; "
-						   "support function %d names a codec of the type's own instead.",
+						   "support function %d names a codec of the type's own.",
 						   VX_TOVECTOR_PROC, VX_CODEC_PROC)));
 		result = false;
 	}
