@@ -58,15 +58,22 @@ vx_bits_check_column(Relation index)
 }
 
 /*
- * The bits of an indexed value (out has room for the code): the code
- * itself.  A bit(n) column holds n bits in every row; the check guards
- * the graph against anything else.
+ * The bits of an indexed value or (query) of a scan's query into out (room
+ * for the code): the code itself.  A bit(n) column holds n bits in every
+ * row, so the check guards the graph against anything else; a query of
+ * another length gets the message the operator raises for the same pair
+ * (the indexed value's length first).
  */
 void
-vx_bits_prepare(const VxIndexInfo *info, Datum value, char *out)
+vx_bits_prepare(const VxIndexInfo *info, Datum value, char *out, bool query)
 {
 	VarBit	   *v = DatumGetVarBitP(value);
 
+	if (VARBITLEN(v) != info->dim && query)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different bit lengths %u and %u",
+						(unsigned) info->dim, (unsigned) VARBITLEN(v))));
 	if (VARBITLEN(v) != info->dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
@@ -74,23 +81,6 @@ vx_bits_prepare(const VxIndexInfo *info, Datum value, char *out)
 	memcpy(out, VARBITS(v), info->codesize);
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
-}
-
-/*
- * The bits of a scan's query, with the message the operator raises for
- * the same pair (the indexed value's length first).
- */
-void
-vx_bits_query(const VxIndexInfo *info, Datum value, char *out)
-{
-	VarBit	   *v = DatumGetVarBitP(value);
-
-	if (VARBITLEN(v) != info->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different bit lengths %u and %u",
-						(unsigned) info->dim, (unsigned) VARBITLEN(v))));
-	memcpy(out, VARBITS(v), info->codesize);
 }
 
 /* the code of prepared bits: the bits, exact (no residual, no aux) */

@@ -327,8 +327,8 @@ extern Vector *vx_datum_vector(FmgrInfo *tovector, Datum value);
 extern Datum hnsw_bit_support(PG_FUNCTION_ARGS);
 extern Size vx_bits_code_size(int dim);
 extern void vx_bits_check_column(Relation index);
-extern void vx_bits_prepare(const VxIndexInfo *info, Datum value, char *out);
-extern void vx_bits_query(const VxIndexInfo *info, Datum value, char *out);
+extern void vx_bits_prepare(const VxIndexInfo *info, Datum value, char *out,
+							bool query);
 extern void vx_bits_encode(const VxIndexInfo *info, const char *bits, char *code,
 						   VxCodeInfo *ci);
 extern float vx_bits_distance(const VxIndexInfo *info, const char *a, const char *b);

@@ -624,7 +624,7 @@ vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value, float *o
 
 	if (info->codec == VX_CODEC_BITS)
 	{
-		vx_bits_prepare(info, value, (char *) out);
+		vx_bits_prepare(info, value, (char *) out, false);
 		return true;
 	}
 	v = vx_datum_vector(vx_tovector_proc(index), value);

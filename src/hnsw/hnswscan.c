@@ -479,7 +479,7 @@ start_search(IndexScanDesc scan)
 		so->nanquery = true;
 	}
 	else if (info->codec == VX_CODEC_BITS)
-		vx_bits_query(info, so->query, (char *) q);
+		vx_bits_prepare(info, so->query, (char *) q, true);
 	else
 	{
 		FmgrInfo   *tovector = vx_tovector_proc(index);
