@@ -25,10 +25,40 @@ CREATE OPERATOR CLASS hnsw_bad_sig_ops FOR TYPE vector USING hnsw AS
 SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_bad_sig_ops';
 
 -- support function number out of range: refused by CREATE OPERATOR CLASS
+CREATE OPERATOR CLASS hnsw_func4_ops FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(vector, vector),
+	FUNCTION 4 l1_distance(vector, vector);
+
+-- support function 3 (the codec) with the wrong signature, on a vector
+-- operator class, which needs none
 CREATE OPERATOR CLASS hnsw_func3_ops FOR TYPE vector USING hnsw AS
 	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
 	FUNCTION 1 l2_distance(vector, vector),
 	FUNCTION 3 l1_distance(vector, vector);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_func3_ops';
+-- the bit codec on a vector class: amvalidate says so, the build refuses
+CREATE OPERATOR CLASS hnsw_v_bits_ops FOR TYPE vector USING hnsw AS
+	OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(vector, vector),
+	FUNCTION 3 hnsw_bit_support(internal);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_v_bits_ops';
+CREATE TABLE hnsw_val_v3 (v vector(2));
+CREATE INDEX ON hnsw_val_v3 USING hnsw (v hnsw_v_bits_ops);
+-- another function as support function 3: no known codec
+CREATE INDEX ON hnsw_val_v3 USING hnsw (v hnsw_func3_ops);
+DROP TABLE hnsw_val_v3;
+-- a bit class without its codec: amvalidate says so, the build refuses
+CREATE OPERATOR CLASS hnsw_bit_nocodec_ops FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit);
+SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_bit_nocodec_ops';
+CREATE TABLE hnsw_val_bit (v bit(4));
+CREATE INDEX ON hnsw_val_bit USING hnsw (v hnsw_bit_nocodec_ops);
+DROP TABLE hnsw_val_bit;
+DROP OPERATOR CLASS hnsw_func3_ops USING hnsw;
+DROP OPERATOR CLASS hnsw_v_bits_ops USING hnsw;
+DROP OPERATOR CLASS hnsw_bit_nocodec_ops USING hnsw;
 
 -- support function 2 (the cast to vector) with the wrong signature, and on
 -- a vector operator class, which needs none

@@ -2,8 +2,8 @@
 --
 -- What 0.2.0 adds to 0.1.0: the halfvec type, the bit distances, the
 -- sparsevec type (issue 15), the planner support function of the distance
--- functions and their COST (issue 12), the halfvec hnsw operator classes,
--- and STORAGE main for vector (0.1.0: external, as pgvector).  The blocks
+-- functions and their COST (issue 12), the halfvec and bit hnsw operator
+-- classes, and STORAGE main for vector (0.1.0: external, as pgvector).  The blocks
 -- below are those of vecidx--0.2.0.sql, in its order; test/t/002_upgrade.pl
 -- checks that this update gives the catalog of a fresh 0.2.0 install.
 
@@ -364,6 +364,24 @@ CREATE OPERATOR CLASS halfvec_l1_ops
 	OPERATOR 1 <+> (halfvec, halfvec) FOR ORDER BY float_ops,
 	FUNCTION 1 l1_distance(halfvec, halfvec),
 	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
+
+-- bit: the graph holds the bits themselves (the BITS codec, named by
+-- support function 3 as pgvector declares it); every distance is exact, so
+-- nothing is rechecked (src/hnsw/README, "Codecs")
+CREATE FUNCTION hnsw_bit_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit),
+	FUNCTION 3 hnsw_bit_support(internal);
+
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit),
+	FUNCTION 3 hnsw_bit_support(internal);
 
 
 

@@ -661,6 +661,24 @@ CREATE OPERATOR CLASS halfvec_l1_ops
 	FUNCTION 1 l1_distance(halfvec, halfvec),
 	FUNCTION 2 halfvec_to_vector(halfvec, integer, boolean);
 
+-- bit: the graph holds the bits themselves (the BITS codec, named by
+-- support function 3 as pgvector declares it); every distance is exact, so
+-- nothing is rechecked (src/hnsw/README, "Codecs")
+CREATE FUNCTION hnsw_bit_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit),
+	FUNCTION 3 hnsw_bit_support(internal);
+
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit),
+	FUNCTION 3 hnsw_bit_support(internal);
+
 -- amcheck-style verification of an hnsw index (see src/hnsw/README)
 CREATE FUNCTION vecidx_hnsw_check(index regclass, heapallindexed boolean DEFAULT true,
 	OUT nodes bigint, OUT deleted bigint, OUT edges bigint,

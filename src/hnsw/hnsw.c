@@ -199,6 +199,9 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 			m = opts->m;
 		if (typmod > 0)
 			dim = typmod;
+		/* a code byte costs about what an INT8 dimension does */
+		if (vx_index_codec(index) == VX_CODEC_BITS)
+			dim = (int) vx_bits_code_size(dim);
 		index_close(index, NoLock);
 	}
 

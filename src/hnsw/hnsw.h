@@ -60,11 +60,16 @@
  * 2 optional, for a type other than vector: a cast to vector, with a cast
  *   function's signature (value, typmod, explicit), applied to every indexed
  *   value and to the query before anything else sees them (halfvec_to_vector
- *   for the halfvec operator classes; README, "Other indexed types").
+ *   for the halfvec operator classes; README, "Other indexed types");
+ * 3 optional, for a type with a codec of its own: internal(internal), the
+ *   function that names the codec (hnsw_bit_support for the bit classes, as
+ *   pgvector declares them; README, "Codecs").  A class has at most one of
+ *   2 and 3; vector's has neither (the INT8 codec).
  */
 #define VX_DISTANCE_PROC			1
 #define VX_TOVECTOR_PROC			2
-#define VX_NPROCS					2
+#define VX_CODEC_PROC				3
+#define VX_NPROCS					3
 
 /* build progress sub-phases (pg_stat_progress_create_index.phase) */
 #define VX_PHASE_LOAD				2
@@ -101,7 +106,8 @@ typedef struct VxIndexInfo
 	int			m;
 	int			ef_construction;
 	VxMetric	metric;
-	bool		quantized;
+	VxCodec		codec;			/* what a code is (hnsw_page.h) */
+	bool		quantized;		/* INT8 codec: uint8 codes, not floats */
 	bool		trained;
 	int			maxlevel;		/* highest level whose node fits a page */
 	Size		codesize;		/* bytes of code in a node */
@@ -321,22 +327,40 @@ extern int	vx_node_neighbors(const VxIndexInfo *info, const VxNodeHeader *node,
 extern char *vx_node_code(const VxIndexInfo *info, VxNodeHeader *node);
 extern void vx_set_list(ItemPointerData *slots, int nslots,
 						const ItemPointerData *list, int n);
-extern VxMetric vx_index_metric(Relation index);
+extern VxMetric vx_index_metric(Relation index, VxCodec codec);
+extern VxCodec vx_index_codec(Relation index);
 extern int	vx_index_dim(Relation index);
 extern int	vx_max_level(int m, Size codesize);
-extern Size vx_code_size(int dim, bool quantized);
+extern Size vx_code_size(VxCodec codec, int dim, bool quantized);
 extern void vx_write_quantizer(Relation index, const VxQuantizer *q,
 							   Buffer metabuf, VxMetaPage meta);
 /*
  * A prepared vector: dim floats (normalised for cosine), then one more
  * holding the original vector's norm (cosine nodes keep it in aux, so a
- * scan knows when the operator's float arithmetic degenerates).
+ * scan knows when the operator's float arithmetic degenerates).  Under the
+ * BITS codec the buffer holds the bit string's ceil(dim / 8) bytes instead.
  */
 #define VX_PREPARED_LEN(dim)	((dim) + 1)
 extern bool vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value,
 							  float *out);
 extern FmgrInfo *vx_tovector_proc(Relation index);
 extern Vector *vx_datum_vector(FmgrInfo *tovector, Datum value);
+
+/*
+ * The BITS codec (codec_bits.c; README, "Codecs"): the code is the bit
+ * string, every distance exact.  The graph code calls these where
+ * info->codec is VX_CODEC_BITS; the INT8 codec is the code around them
+ * (vx_encode, vx_distance, vx_code_distance, the scan's lower bounds).
+ */
+extern Datum hnsw_bit_support(PG_FUNCTION_ARGS);
+extern Size vx_bits_code_size(int dim);
+extern void vx_bits_check_column(Relation index);
+extern void vx_bits_prepare(const VxIndexInfo *info, Datum value, char *out,
+							bool query);
+extern void vx_bits_encode(const VxIndexInfo *info, const char *bits, char *code,
+						   VxCodeInfo *ci);
+extern float vx_bits_distance(const VxIndexInfo *info, const char *a, const char *b);
+extern double vx_bits_exact(const VxIndexInfo *info, const char *a, const char *b);
 
 /* shared insert path (hnswinsert.c), also used by a build past its budget */
 extern void vx_insert_vector(Relation index, const float *x, ItemPointer heaptid);

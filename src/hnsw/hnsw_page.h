@@ -12,7 +12,9 @@
  *	 neighbour slots, ItemPointerData (6 bytes) each:
  *		 layer 0: 2*m slots, layers 1..level: m slots each
  *	 padding to 4 bytes
- *	 code: dim bytes (uint8 codes) or dim float4 (quantization = none)
+ *	 code: the codec's (meta page field codec):
+ *		 INT8: dim bytes (uint8 codes) or dim float4 (quantization = none)
+ *		 BITS: the bit string itself, ceil(dim / 8) bytes
  *
  * A neighbour list is compact: its valid slots come first, the first
  * invalid slot ends it.  Node tuples never change size; neighbour lists are
@@ -29,7 +31,8 @@
 #include "storage/itemptr.h"
 
 #define VX_MAGIC			0x56584E57	/* "VXNW" */
-#define VX_FORMAT_VERSION	1
+#define VX_FORMAT_VERSION	2	/* 2: the meta page names the codec */
+#define VX_FORMAT_VERSION_INT8	1	/* 1: before codecs, always INT8 */
 
 #define VX_METAPAGE_BLKNO	0
 #define VX_UPDATE_LOCK		0	/* heavyweight page lock "block" for writers */
@@ -114,8 +117,21 @@ typedef enum VxMetric
 	VX_METRIC_L2 = 1,
 	VX_METRIC_IP = 2,
 	VX_METRIC_COSINE = 3,
-	VX_METRIC_L1 = 4
+	VX_METRIC_L1 = 4,
+	VX_METRIC_HAMMING = 5,
+	VX_METRIC_JACCARD = 6
 } VxMetric;
+
+/*
+ * What a node's code is, fixed at build from the opclass (README, "Codecs"):
+ * INT8, the scalar quantizer's codes of a float vector (or the vector
+ * itself with quantization = none); BITS, a bit string's own bits.
+ */
+typedef enum VxCodec
+{
+	VX_CODEC_INT8 = 0,
+	VX_CODEC_BITS = 1
+} VxCodec;
 
 typedef struct VxMetaPageData
 {
@@ -127,7 +143,7 @@ typedef struct VxMetaPageData
 	uint8		metric;			/* VxMetric */
 	uint8		quantized;		/* 1: uint8 codes, 0: float4 vectors */
 	uint8		trained;		/* quantizer parameters are valid */
-	uint8		unused1;
+	uint8		codec;			/* VxCodec; version 1 has 0 here: INT8 */
 	uint16		nqpages;		/* quantizer pages, blocks 1..nqpages */
 	float4		qscale;			/* quantizer step */
 	int16		entry_level;	/* -1: graph is empty */
@@ -153,7 +169,8 @@ typedef struct VxNodeHeader
 	ItemPointerData heaptid;	/* 6 bytes */
 	uint8		level;
 	uint8		flags;
-	float4		resid;			/* bound on ||x - x^|| (L1 norm for l1 metric) */
+	float4		resid;			/* bound on ||x - x^|| (L1 norm for l1 metric);
+								 * 0 under the BITS codec (exact) */
 	float4		norm;			/* bound on ||x|| */
 	float4		aux;			/* inner product: sum a_i c_i; cosine: the
 								 * original (unnormalised) norm; else 0 */

@@ -1115,6 +1115,7 @@ fill_meta(Page page, const VxIndexInfo *info, int nqpages, ItemPointer entry,
 	meta->m = (uint16) info->m;
 	meta->ef_construction = (uint16) info->ef_construction;
 	meta->metric = (uint8) info->metric;
+	meta->codec = (uint8) info->codec;
 	meta->quantized = info->quantized ? 1 : 0;
 	meta->trained = info->trained ? 1 : 0;
 	meta->nqpages = (uint16) nqpages;
@@ -1386,38 +1387,63 @@ check_options(VxIndexInfo *info, Relation index)
 
 	info->m = opts ? opts->m : VX_DEFAULT_M;
 	info->ef_construction = opts ? opts->ef_construction : VX_DEFAULT_EF_CONSTRUCTION;
-	info->quantized = opts ? opts->quantization == VX_QUANT_INT8 : true;
+	/* the BITS codec's codes are exact: there is nothing to quantize */
+	info->quantized = info->codec == VX_CODEC_INT8 &&
+		(opts ? opts->quantization == VX_QUANT_INT8 : true);
 	if (info->ef_construction < 2 * info->m)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("ef_construction must be greater than or equal to 2 * m")));
 }
 
+/*
+ * The largest dimension whose level-0 node fits a page (and the meta
+ * page's 16-bit field), for the codec and options in info.
+ */
+static int
+max_dim(const VxIndexInfo *info)
+{
+	int			lo = 0;
+	int			hi = PG_UINT16_MAX;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo + 1) / 2;
+
+		if (vx_node_size(info->m, 0, vx_code_size(info->codec, mid, info->quantized)) <=
+			VX_MAX_NODE_SIZE)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 static VxIndexInfo *
 build_info(Relation index)
 {
-	int			dim = vx_index_dim(index);
-	VxIndexInfo *info = palloc0(offsetof(VxIndexInfo, offsets) + sizeof(float) * dim);
+	VxCodec		codec = vx_index_codec(index);
+	int			dim;
+	VxIndexInfo *info;
 	int			maxdim;
 
+	if (codec == VX_CODEC_BITS)
+		vx_bits_check_column(index);
+	dim = vx_index_dim(index);
+	info = palloc0(offsetof(VxIndexInfo, offsets) + sizeof(float) * dim);
 	info->dim = dim;
+	info->codec = codec;
 	check_options(info, index);
-	info->metric = vx_index_metric(index);
-	info->codesize = vx_code_size(dim, info->quantized);
-	info->maxlevel = vx_max_level(info->m, info->codesize);
-	if (info->maxlevel < 0)
-	{
-		/* largest dimension whose level-0 node fits a page */
-		maxdim = (int) ((VX_MAX_NODE_SIZE - vx_code_offset(info->m, 0)) /
-						(info->quantized ? 1 : sizeof(float)));
-		while (maxdim > 0 &&
-			   vx_node_size(info->m, 0, vx_code_size(maxdim, info->quantized)) > VX_MAX_NODE_SIZE)
-			maxdim--;
+	info->metric = vx_index_metric(index, codec);
+	maxdim = max_dim(info);
+	if (dim > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index", maxdim),
 				 errdetail("A graph node with m = %d must fit in one %d-byte page.", info->m, BLCKSZ)));
-	}
+	info->codesize = vx_code_size(codec, dim, info->quantized);
+	info->maxlevel = vx_max_level(info->m, info->codesize);
+	Assert(info->maxlevel >= 0);
 	info->quant.dim = dim;
 	info->quant.offset = info->offsets;
 	info->quant.scale = 1.0f;
@@ -1538,7 +1564,8 @@ estimate_rows(Relation heap, const VxIndexInfo *info)
 	double		reltuples = heap->rd_rel->reltuples;
 	BlockNumber relpages = heap->rd_rel->relpages;
 	double		perpage;
-	Size		width = VARHDRSZ + 4 + sizeof(float) * info->dim;
+	Size		width = VARHDRSZ + 4 + (info->codec == VX_CODEC_BITS ?
+										 info->codesize : sizeof(float) * info->dim);
 
 	if (reltuples > 0 && relpages > 0)
 		perpage = 1.2 * reltuples / relpages;

@@ -67,13 +67,19 @@ vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
 
 /*
  * Code a prepared vector (VX_PREPARED_LEN floats): uint8 code and bounds,
- * or (quantization off) the float vector itself with zero residual.
+ * or (quantization off) the float vector itself with zero residual; under
+ * the BITS codec, prepared bits are their own code.
  */
 void
 vx_encode(const VxIndexInfo *info, const float *x, char *code, VxCodeInfo *ci)
 {
 	if (info->quantized)
 		vxq_encode(&info->quant, x, (uint8 *) code, ci);
+	else if (info->codec == VX_CODEC_BITS)
+	{
+		vx_bits_encode(info, (const char *) x, code, ci);
+		return;
+	}
 	else
 	{
 		double		n2 = 0;

@@ -30,26 +30,32 @@ extern Datum halfvec_l2_distance(PG_FUNCTION_ARGS);
 extern Datum halfvec_negative_inner_product(PG_FUNCTION_ARGS);
 extern Datum halfvec_cosine_distance(PG_FUNCTION_ARGS);
 extern Datum halfvec_l1_distance(PG_FUNCTION_ARGS);
+extern Datum hamming_distance(PG_FUNCTION_ARGS);
+extern Datum jaccard_distance(PG_FUNCTION_ARGS);
 
 /*
- * The metric each opclass distance function stands for, and whether its
- * type reaches the graph through a cast to vector (support function 2).
+ * The metric each opclass distance function stands for, the codec its
+ * type's codes take, and whether its type reaches the graph through a cast
+ * to vector (support function 2).
  */
 static const struct
 {
 	PGFunction	fn;
 	VxMetric	metric;
+	VxCodec		codec;
 	bool		tovector;
 }			metric_functions[] =
 {
-	{l2_distance, VX_METRIC_L2, false},
-	{vector_negative_inner_product, VX_METRIC_IP, false},
-	{cosine_distance, VX_METRIC_COSINE, false},
-	{l1_distance, VX_METRIC_L1, false},
-	{halfvec_l2_distance, VX_METRIC_L2, true},
-	{halfvec_negative_inner_product, VX_METRIC_IP, true},
-	{halfvec_cosine_distance, VX_METRIC_COSINE, true},
-	{halfvec_l1_distance, VX_METRIC_L1, true},
+	{l2_distance, VX_METRIC_L2, VX_CODEC_INT8, false},
+	{vector_negative_inner_product, VX_METRIC_IP, VX_CODEC_INT8, false},
+	{cosine_distance, VX_METRIC_COSINE, VX_CODEC_INT8, false},
+	{l1_distance, VX_METRIC_L1, VX_CODEC_INT8, false},
+	{halfvec_l2_distance, VX_METRIC_L2, VX_CODEC_INT8, true},
+	{halfvec_negative_inner_product, VX_METRIC_IP, VX_CODEC_INT8, true},
+	{halfvec_cosine_distance, VX_METRIC_COSINE, VX_CODEC_INT8, true},
+	{halfvec_l1_distance, VX_METRIC_L1, VX_CODEC_INT8, true},
+	{hamming_distance, VX_METRIC_HAMMING, VX_CODEC_BITS, false},
+	{jaccard_distance, VX_METRIC_JACCARD, VX_CODEC_BITS, false},
 };
 
 void
@@ -102,7 +108,7 @@ vx_read_meta(Relation index, VxMetaPageData *meta)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index))));
-	if (m->version != VX_FORMAT_VERSION)
+	if (m->version != VX_FORMAT_VERSION && m->version != VX_FORMAT_VERSION_INT8)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has on-disk format version %u, expected %u",
@@ -110,11 +116,21 @@ vx_read_meta(Relation index, VxMetaPageData *meta)
 				 errhint("Please REINDEX it.")));
 	memcpy(meta, m, sizeof(VxMetaPageData));
 	UnlockReleaseBuffer(buf);
+
+	/*
+	 * Version 1 predates codecs: every such index is INT8 (its codec byte
+	 * was unused, zero).  Writers keep the version they find: a version-1
+	 * meta page stays version 1, whose readers ignore the byte.
+	 */
+	if (meta->version == VX_FORMAT_VERSION_INT8)
+		meta->codec = VX_CODEC_INT8;
 }
 
 Size
-vx_code_size(int dim, bool quantized)
+vx_code_size(VxCodec codec, int dim, bool quantized)
 {
+	if (codec == VX_CODEC_BITS)
+		return vx_bits_code_size(dim);
 	return quantized ? (Size) dim : (Size) dim * sizeof(float4);
 }
 
@@ -204,20 +220,27 @@ vx_get_info(Relation index)
 	info->m = meta.m;
 	info->ef_construction = meta.ef_construction;
 	info->metric = (VxMetric) meta.metric;
+	info->codec = (VxCodec) meta.codec;
 	info->quantized = meta.quantized != 0;
 	info->trained = meta.trained != 0;
-	info->codesize = vx_code_size(info->dim, info->quantized);
+	info->codesize = vx_code_size(info->codec, info->dim, info->quantized);
 	info->maxlevel = vx_max_level(info->m, info->codesize);
 	info->quant.dim = info->dim;
 	info->quant.offset = info->offsets;
 	info->quant.scale = 1.0f;
 	if (info->m < VX_MIN_M || info->m > VX_MAX_M || info->maxlevel < 0 ||
-		info->metric < VX_METRIC_L2 || info->metric > VX_METRIC_L1)
+		(info->codec == VX_CODEC_INT8 &&
+		 (info->metric < VX_METRIC_L2 || info->metric > VX_METRIC_L1)) ||
+		(info->codec == VX_CODEC_BITS &&
+		 (info->metric != VX_METRIC_HAMMING && info->metric != VX_METRIC_JACCARD)) ||
+		(info->codec == VX_CODEC_BITS && info->quantized) ||
+		info->codec > VX_CODEC_BITS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an invalid meta page",
 						RelationGetRelationName(index)),
-				 errdetail("dim %d, m %d, metric %d.", info->dim, info->m, info->metric)));
+				 errdetail("dim %d, m %d, metric %d, codec %d.",
+						   info->dim, info->m, info->metric, info->codec)));
 	if (info->quantized && info->trained)
 		read_quantizer(index, &meta, info);
 	if (meta.trained)
@@ -546,13 +569,35 @@ vx_node_code(const VxIndexInfo *info, VxNodeHeader *node)
 }
 
 /*
+ * The codec an index's opclass names (called by the build; the meta page
+ * keeps it): BITS when support function 3 is hnsw_bit_support, INT8 when
+ * there is no support function 3.
+ */
+VxCodec
+vx_index_codec(Relation index)
+{
+	if (!OidIsValid(index_getprocid(index, 1, VX_CODEC_PROC)))
+		return VX_CODEC_INT8;
+	if (index_getprocinfo(index, 1, VX_CODEC_PROC)->fn_addr == hnsw_bit_support)
+		return VX_CODEC_BITS;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+			 errmsg("operator class of index \"%s\" has an unsupported support function %d",
+					RelationGetRelationName(index), VX_CODEC_PROC),
+			 errdetail("Support function %d names the codec: hnsw_bit_support(internal) is the only one.",
+					   VX_CODEC_PROC)));
+	return VX_CODEC_INT8;		/* keep compiler quiet */
+}
+
+/*
  * The metric an index's opclass stands for, from its distance function
  * (called by the build; the meta page keeps it).  A distance function of a
- * type other than vector needs the opclass's cast to vector, and vector's
- * must not have one: the graph would otherwise read one type as the other.
+ * type other than vector needs the opclass's cast to vector (INT8 codec) or
+ * codec of its own, and vector's must have neither: the graph would
+ * otherwise read one type as the other.
  */
 VxMetric
-vx_index_metric(Relation index)
+vx_index_metric(Relation index, VxCodec codec)
 {
 	FmgrInfo   *proc = index_getprocinfo(index, 1, VX_DISTANCE_PROC);
 	bool		tovector = vx_tovector_proc(index) != NULL;
@@ -561,6 +606,15 @@ vx_index_metric(Relation index)
 	{
 		if (proc->fn_addr != metric_functions[i].fn)
 			continue;
+		if (metric_functions[i].codec != codec)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator class of index \"%s\" %s support function %d",
+							RelationGetRelationName(index),
+							codec == VX_CODEC_INT8 ? "is missing" : "must not have",
+							VX_CODEC_PROC),
+					 errdetail("Support function %d names the codec of a type with codes of its own (bit).",
+							   VX_CODEC_PROC)));
 		if (metric_functions[i].tovector && !tovector)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -580,8 +634,8 @@ vx_index_metric(Relation index)
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 			 errmsg("operator class of index \"%s\" has an unsupported distance function",
 					RelationGetRelationName(index)),
-			 errhint("Use one of vector_l2_ops, vector_ip_ops, vector_cosine_ops, vector_l1_ops "
-					 "or their halfvec_* counterparts.")));
+			 errhint("Use one of vector_l2_ops, vector_ip_ops, vector_cosine_ops, vector_l1_ops, "
+					 "their halfvec_* counterparts, bit_hamming_ops or bit_jaccard_ops.")));
 	return VX_METRIC_L2;		/* keep compiler quiet */
 }
 
@@ -660,14 +714,22 @@ vx_datum_vector(FmgrInfo *tovector, Datum value)
  * Turn an indexed datum into the prepared vector the graph stores (out has
  * VX_PREPARED_LEN(dim) floats): casts it to vector if the opclass says so,
  * checks the dimension; for cosine, normalises and returns false for a
- * zero vector (not indexed).  May leave the detoasted or cast value in the
- * current memory context (callers reset it per row).
+ * zero vector (not indexed).  Under the BITS codec, the bits.  May leave
+ * the detoasted or cast value in the current memory context (callers
+ * reset it per row).
  */
 bool
 vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value, float *out)
 {
-	Vector	   *v = vx_datum_vector(vx_tovector_proc(index), value);
+	Vector	   *v;
 	double		norm = 0;
+
+	if (info->codec == VX_CODEC_BITS)
+	{
+		vx_bits_prepare(info, value, (char *) out, false);
+		return true;
+	}
+	v = vx_datum_vector(vx_tovector_proc(index), value);
 
 	if (v->dim != info->dim)
 		ereport(ERROR,

@@ -224,6 +224,10 @@ lower_bound_raw(const VxIndexInfo *info, double d, const VxNodeHeader *node, dou
 			lb = d - node->resid - slack * (fabs(d) + node->resid) -
 				mag * sqrt((double) info->dim);
 			return Max(lb, 0);
+		case VX_METRIC_HAMMING:
+		case VX_METRIC_JACCARD:
+			/* the BITS codec: exact, never bounded (exact_distance) */
+			break;
 	}
 	return 0;
 }
@@ -247,7 +251,8 @@ lower_bound(const VxIndexInfo *info, double d, const VxNodeHeader *node, double 
  * it bit for bit, or quantization is off): compute the operator's own
  * value, bit-identical to what the executor would compute from the heap
  * row, so that row needs no recheck.  Not for cosine, whose codes hold the
- * normalised vector.
+ * normalised vector.  Every node of the BITS codec is exact (q is then the
+ * query's bits).
  */
 static double
 exact_distance(const VxIndexInfo *info, VxNodeHeader *node, const float *q, float *xbuf)
@@ -255,6 +260,8 @@ exact_distance(const VxIndexInfo *info, VxNodeHeader *node, const float *q, floa
 	const char *code = vx_node_code(info, node);
 	const float *x = (const float *) code;
 
+	if (info->codec == VX_CODEC_BITS)
+		return vx_bits_exact(info, code, (const char *) q);
 	if (info->quantized)
 	{
 		/*
@@ -471,6 +478,8 @@ start_search(IndexScanDesc scan)
 		memset(q, 0, sizeof(float) * info->dim);
 		so->nanquery = true;
 	}
+	else if (info->codec == VX_CODEC_BITS)
+		vx_bits_prepare(info, so->query, (char *) q, true);
 	else
 	{
 		FmgrInfo   *tovector = vx_tovector_proc(index);
@@ -485,7 +494,7 @@ start_search(IndexScanDesc scan)
 							info->dim, v->dim)));
 		memcpy(q, v->x, sizeof(float) * info->dim);
 	}
-	for (int i = 0; i < info->dim; i++)
+	for (int i = 0; info->codec == VX_CODEC_INT8 && i < info->dim; i++)
 		so->qnorm += (double) q[i] * q[i];
 	so->qnorm = sqrt(so->qnorm);
 	if (info->metric == VX_METRIC_COSINE)

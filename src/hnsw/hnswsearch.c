@@ -29,7 +29,9 @@
 /*
  * Distance from a query to a node code.  L2 and cosine return squared L2
  * (cosine on unit vectors), inner product returns the negative dot product,
- * L1 the L1 distance; all are exact for the decoded vector x^.
+ * L1 the L1 distance; all are exact for the decoded vector x^.  The BITS
+ * codec's distances (Hamming, Jaccard) are the operators' own.  The INT8
+ * codes come first: only an unquantized index looks at the codec.
  */
 float
 vx_distance(const VxQuery *q, const char *code, float aux)
@@ -43,6 +45,8 @@ vx_distance(const VxQuery *q, const char *code, float aux)
 	{
 		const float *x = (const float *) code;
 
+		if (info->codec == VX_CODEC_BITS)
+			return vx_bits_distance(info, (const char *) q->qf, code);
 		switch (info->metric)
 		{
 			case VX_METRIC_IP:
@@ -70,8 +74,8 @@ vx_distance(const VxQuery *q, const char *code, float aux)
 
 /*
  * Make a stored code (and its aux value) the query: compared code to code
- * when quantized; with quantization off the code is the float vector.
- * q->info must be set.
+ * when quantized; with quantization off the code is the float vector (the
+ * BITS codec: the bits, which qf then points at).  q->info must be set.
  */
 void
 vx_query_set_code(VxQuery *q, const char *code, float aux)
@@ -101,6 +105,8 @@ vx_code_distance(const VxIndexInfo *info, const char *c1, float aux1,
 		const float *x = (const float *) c1;
 		const float *y = (const float *) c2;
 
+		if (info->codec == VX_CODEC_BITS)
+			return vx_bits_distance(info, c1, c2);
 		switch (info->metric)
 		{
 			case VX_METRIC_IP:

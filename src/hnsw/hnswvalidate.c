@@ -7,10 +7,11 @@
  * (indexed type, indexed type) and returning float8, sorting with a btree
  * float8 family; support function 1, the same function as the operator's,
  * which tells the index which metric it serves; and, exactly when the
- * indexed type is not vector, support function 2, a cast to vector with a
- * cast function's signature vector(indexed type, integer, boolean) (the
- * graph holds vectors' codes whatever the type).  The vector type is the
- * one in the operator class's schema (the extension's).
+ * indexed type is not vector, one of support function 2, a cast to vector
+ * with a cast function's signature vector(indexed type, integer, boolean)
+ * (the type's values become vectors' INT8 codes), and support function 3,
+ * internal(internal), which names a codec of the type's own (bit).  The
+ * vector type is the one in the operator class's schema (the extension's).
  *
  *-------------------------------------------------------------------------
  */
@@ -44,6 +45,7 @@ hnswvalidate(Oid opclassoid)
 	Oid			opfunc = InvalidOid;
 	Oid			supfunc = InvalidOid;
 	Oid			castfunc = InvalidOid;
+	Oid			codecfunc = InvalidOid;
 	Oid			vectoroid;
 
 	classtup = SearchSysCache1(CLAOID, ObjectIdGetDatum(opclassoid));
@@ -120,6 +122,22 @@ hnswvalidate(Oid opclassoid)
 			castfunc = proc->amproc;
 			continue;
 		}
+		if (proc->amprocnum == VX_CODEC_PROC)
+		{
+			if (!check_amproc_signature(proc->amproc, INTERNALOID, true, 1, 1,
+										INTERNALOID))
+			{
+				ereport(INFO,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("hnsw operator class \"%s\" has support function %s with wrong signature",
+								opclassname, format_procedure(proc->amproc)),
+						 errdetail("Support function %d names the codec: internal(internal).",
+								   VX_CODEC_PROC)));
+				result = false;
+			}
+			codecfunc = proc->amproc;
+			continue;
+		}
 		if (proc->amprocnum != VX_DISTANCE_PROC)
 		{
 			ereport(INFO,
@@ -166,22 +184,31 @@ hnswvalidate(Oid opclassoid)
 		result = false;
 	}
 
-	if (opcintype != vectoroid && !OidIsValid(castfunc))
+	if (opcintype != vectoroid && !OidIsValid(castfunc) && !OidIsValid(codecfunc))
 	{
 		ereport(INFO,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("hnsw operator class \"%s\" for type %s is missing support function %d",
-						opclassname, format_type_be(opcintype), VX_TOVECTOR_PROC),
-				 errdetail("Support function %d casts an indexed type other than vector to vector.",
-						   VX_TOVECTOR_PROC)));
+				 errmsg("hnsw operator class \"%s\" for type %s is missing support function %d or %d",
+						opclassname, format_type_be(opcintype), VX_TOVECTOR_PROC, VX_CODEC_PROC),
+				 errdetail("Support function %d casts an indexed type other than vector to vector; "
+						   "support function %d names a codec of the type's own.",
+						   VX_TOVECTOR_PROC, VX_CODEC_PROC)));
 		result = false;
 	}
-	else if (opcintype == vectoroid && OidIsValid(castfunc))
+	else if (OidIsValid(castfunc) && OidIsValid(codecfunc))
+	{
+		ereport(INFO,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("hnsw operator class \"%s\" has both support functions %d and %d",
+						opclassname, VX_TOVECTOR_PROC, VX_CODEC_PROC)));
+		result = false;
+	}
+	else if (opcintype == vectoroid && (OidIsValid(castfunc) || OidIsValid(codecfunc)))
 	{
 		ereport(INFO,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("hnsw operator class \"%s\" for type vector has support function %d",
-						opclassname, VX_TOVECTOR_PROC)));
+						opclassname, OidIsValid(castfunc) ? VX_TOVECTOR_PROC : VX_CODEC_PROC)));
 		result = false;
 	}
 
