@@ -880,6 +880,8 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	}
 	/* slotp[] follows ids[] through the sort; a growth moved the entries */
 	moved = g->visited->ngrow != ngrow;
+	if (k == 0)
+		return 0;
 	sort_by_block_with(ids, slotp, k);
 	vx_prefetch_page_heads(info, ids, k);
 
