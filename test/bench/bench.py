@@ -120,6 +120,10 @@ def parse_args(argv):
     pg.add_argument("--storage", choices=("plain", "main", "external", "extended"),
                     help="ALTER TABLE ... SET STORAGE of the vector column before loading "
                     "(default: the type's own)")
+    pg.add_argument("--type", choices=pgserver.VTYPES, default="vector",
+                    help="indexed column type: vector; halfvec (column converted after "
+                    "loading, halfvec operator classes); bit (hnsw on binary_quantize(v)::bit(dim) "
+                    "with bit_hamming_ops, ef_search Hamming candidates re-ranked by the metric)")
     pg.add_argument("--extension", default="vecidx",
                     help="extension that provides the vector type and the hnsw access method")
     ap.add_argument("--out-dir", default=os.path.join(REPO, "bench-results"))
@@ -271,7 +275,7 @@ class LibSystem:
 
 def run_postgres_setup(args, ds, dsn, result):
     """Load, optional exact scan, index build, sizes, prewarm.  Returns (pgb, systems)."""
-    pgb = pgserver.PgBench(dsn, args.table, ds.metric, ds.dim, log=log)
+    pgb = pgserver.PgBench(dsn, args.table, ds.metric, ds.dim, log=log, vtype=args.type)
     pgres = result["postgres"]
     pgb.setup_extensions(args.extension)
     pgb.apply_session_settings(kv.split("=", 1) for kv in args.session_set)
@@ -319,7 +323,8 @@ def run_pgvector_setup(args, ds, cluster, result):
     admin.conn.execute("DROP DATABASE IF EXISTS vb_pgvector")
     admin.conn.execute("CREATE DATABASE vb_pgvector")
     admin.close()
-    pgv = pgserver.PgBench(cluster.dsn("vb_pgvector"), args.table, ds.metric, ds.dim, log=log)
+    pgv = pgserver.PgBench(cluster.dsn("vb_pgvector"), args.table, ds.metric, ds.dim, log=log,
+                          vtype=args.type)
     try:
         pgv.setup_extensions("vector")
     except Exception as e:

@@ -34,6 +34,12 @@ def vector_binary(v):
     return struct.pack(">hh", v.shape[0], 0) + v.astype(">f4").tobytes()
 
 
+def halfvec_binary(v):
+    """halfvec's binary send/recv layout: int16 dim, int16 unused (0), float2 x dim, big-endian."""
+    v = np.asarray(v, dtype=np.float32)
+    return struct.pack(">hh", v.shape[0], 0) + v.astype(">f2").tobytes()
+
+
 def copy_binary_rows(ids, vecs):
     """Binary COPY tuples (without header/trailer) for rows (id int4, v vector)."""
     n, d = vecs.shape
@@ -185,17 +191,30 @@ class WorkerWatcher(threading.Thread):
 
 OPCLASS = {"euclidean": ("vector_l2_ops", "<->"), "angular": ("vector_cosine_ops", "<=>")}
 
+# the indexed column's type (--type): "vector"; "halfvec" (the column
+# converted after loading, halfvec operator classes, halfvec query
+# parameters); "bit" (an expression index on binary_quantize(v)::bit(dim)
+# with bit_hamming_ops; each query takes the ef_search nearest by Hamming
+# distance and re-ranks them by the metric on v, pgvector's documented
+# re-ranking query)
+VTYPES = ("vector", "halfvec", "bit")
+
 
 class PgBench:
     """One benchmark table in one database: load, index, query."""
 
-    def __init__(self, dsn, table, metric, dim, log=print):
+    def __init__(self, dsn, table, metric, dim, log=print, vtype="vector"):
+        if vtype not in VTYPES:
+            raise ValueError("unknown column type %r" % vtype)
         self.dsn = dsn
         self.table = table
         self.index = table + "_v_idx"
         self.metric = metric
         self.dim = dim
+        self.vtype = vtype
         self.opclass, self.op = OPCLASS[metric]
+        if vtype == "halfvec":
+            self.opclass = self.opclass.replace("vector_", "halfvec_")
         self.log = log
         self.conn = psycopg.connect(dsn, autocommit=True)
         self.vector_oid = None
@@ -241,7 +260,12 @@ class PgBench:
             self.log("warning: no pg_prewarm (%s): tables will not be prewarmed"
                      % str(e).strip())
             self.have_prewarm = False
-        self.vector_oid = self.scalar("SELECT 'vector'::regtype::oid")
+        self.vector_oid = self.scalar("SELECT %s::regtype::oid",
+                                      ("halfvec" if self.vtype == "halfvec" else "vector",))
+
+    def param_binary(self, q):
+        """A query vector in the binary form of the query parameter's type."""
+        return halfvec_binary(q) if self.vtype == "halfvec" else vector_binary(q)
 
     def has_hnsw(self):
         return bool(self.scalar("SELECT count(*) FROM pg_am WHERE amname = 'hnsw'"))
@@ -266,6 +290,9 @@ class PgBench:
                     cp.write(copy_binary_rows(np.arange(start, stop, dtype=np.int32),
                                               base[start:stop]))
                 cp.write(COPY_TRAILER)
+        if self.vtype == "halfvec":
+            self.conn.execute("ALTER TABLE %s ALTER COLUMN v TYPE halfvec(%d) USING v::halfvec(%d)"
+                              % (self.table, d, d))
         t1 = time.perf_counter()
         self.conn.execute("VACUUM ANALYZE %s" % self.table)
         t2 = time.perf_counter()
@@ -280,8 +307,10 @@ class PgBench:
     def build_index(self, m, ef_construction, extra_options=()):
         """Time CREATE INDEX ... USING hnsw from the client; count parallel workers seen."""
         opts = ["m = %d" % m, "ef_construction = %d" % ef_construction] + list(extra_options)
-        sql = "CREATE INDEX %s ON %s USING hnsw (v %s) WITH (%s)" % (
-            self.index, self.table, self.opclass, ", ".join(opts))
+        column = ("(binary_quantize(v)::bit(%d)) bit_hamming_ops" % self.dim
+                  if self.vtype == "bit" else "v %s" % self.opclass)
+        sql = "CREATE INDEX %s ON %s USING hnsw (%s) WITH (%s)" % (
+            self.index, self.table, column, ", ".join(opts))
         self.conn.execute("DROP INDEX IF EXISTS %s" % self.index)
         watcher = WorkerWatcher(self.dsn)
         watcher.start()
@@ -333,7 +362,12 @@ class PgBench:
     # -- queries ---------------------------------------------------------
 
     def query_sql(self, k=10):
-        return "SELECT id FROM %s ORDER BY v %s $1::vector LIMIT %d" % (self.table, self.op, k)
+        if self.vtype == "bit":
+            return ("SELECT id FROM (SELECT id, v FROM %s ORDER BY binary_quantize(v)::bit(%d) "
+                    "<~> binary_quantize($1::vector) LIMIT current_setting('hnsw.ef_search')::int) s "
+                    "ORDER BY v %s $1::vector LIMIT %d" % (self.table, self.dim, self.op, k))
+        return "SELECT id FROM %s ORDER BY v %s $1::%s LIMIT %d" % (
+            self.table, self.op, self.vtype, k)
 
     def prepare(self, name, k=10):
         res = self.conn.pgconn.prepare(name.encode(), self.query_sql(k).encode(),
@@ -364,8 +398,9 @@ class PgBench:
         """EXPLAIN [ANALYZE, BUFFERS] EXECUTE of a prepared statement; JSON plan."""
         opts = "ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON" if analyze else "FORMAT JSON"
         lit = "[" + ",".join(repr(float(x)) for x in qvec) + "]"
-        plan = self.conn.execute("EXPLAIN (%s) EXECUTE %s('%s'::vector)"
-                                 % (opts, name, lit)).fetchone()[0]
+        plan = self.conn.execute("EXPLAIN (%s) EXECUTE %s('%s'::%s)"
+                                 % (opts, name, lit,
+                                    "halfvec" if self.vtype == "halfvec" else "vector")).fetchone()[0]
         return plan[0] if isinstance(plan, list) else plan
 
     def run_queries(self, name, queries):
@@ -373,7 +408,7 @@ class PgBench:
 
         Returns (ids per query, latency seconds per query, wall seconds)."""
         pgconn = self.conn.pgconn
-        params = [[vector_binary(q)] for q in queries]
+        params = [[self.param_binary(q)] for q in queries]
         stmt = name.encode()
         ids = []
         lat = np.empty(len(queries))

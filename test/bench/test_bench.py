@@ -109,6 +109,28 @@ def test_vector_binary_layout():
     assert b == struct.pack(">hhff", 2, 0, 1.0, -2.5)
 
 
+def test_halfvec_binary_layout():
+    b = pgserver.halfvec_binary(np.array([1.0, -2.5], dtype=np.float32))
+    assert b == struct.pack(">hhee", 2, 0, 1.0, -2.5)
+
+
+def test_query_sql_per_type():
+    def bench(vtype, metric):
+        pgb = pgserver.PgBench.__new__(pgserver.PgBench)
+        pgb.table, pgb.dim, pgb.vtype = "t", 8, vtype
+        pgb.opclass, pgb.op = pgserver.OPCLASS[metric]
+        return pgb
+    assert bench("vector", "angular").query_sql() == \
+        "SELECT id FROM t ORDER BY v <=> $1::vector LIMIT 10"
+    assert bench("halfvec", "euclidean").query_sql() == \
+        "SELECT id FROM t ORDER BY v <-> $1::halfvec LIMIT 10"
+    sql = bench("bit", "angular").query_sql()
+    assert "binary_quantize(v)::bit(8) <~> binary_quantize($1::vector)" in sql
+    assert sql.endswith("ORDER BY v <=> $1::vector LIMIT 10")
+    with pytest.raises(ValueError):
+        pgserver.PgBench("dsn", "t", "angular", 8, vtype="int8")
+
+
 def test_copy_binary_rows_layout():
     v = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=np.float32)
     got = pgserver.copy_binary_rows(np.array([7, 8], dtype=np.int32), v)
