@@ -55,7 +55,7 @@ sql/vecidx--0.2.0.sql: sql/vecidx--0.1.0.sql sql/vecidx--0.1.0--0.2.0.sql
 # Built with the extension's own CC and CFLAGS (PGXS -O2 plus PG_CFLAGS), no
 # -march: the SIMD code selects itself at run time.  See test/kernels/.
 KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c src/simd/avx2_types.c
-KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h src/floatparse.h
+KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h src/floatparse.h $(wildcard src/simd/*.h)
 BENCH_OUT ?= bench-results/kernels.json
 # e.g. KERNEL_CFLAGS=-DVECIDX_DISABLE_SIMD for the scalar-only build (use make -B)
 KERNEL_CFLAGS ?=
@@ -75,7 +75,7 @@ bench-kernels: test/kernels/bench_kernels
 	test/kernels/bench_kernels $(BENCH_OUT)
 
 # no automatic dependency tracking in PGXS: rebuild everything when a header changes
-$(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/hnsw/*.h)
+$(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/simd/*.h $(srcdir)/src/hnsw/*.h)
 
 # --- fuzzing and sanitizers (test/fuzz/, README "Tests") --------------------
 # libFuzzer targets over the pure I/O cores (src/vectorio.c, src/sparsevecio.c), built with
