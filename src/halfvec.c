@@ -558,14 +558,10 @@ halfvec_arith(FunctionCallInfo fcinfo, VxArithOp op)
 		result->x[i] = vx_float_to_half(r);
 	}
 
+	/* a half is infinite or zero exactly where its float value is */
 	for (int i = 0; i < a->dim; i++)
-	{
-		if (vx_half_is_inf(result->x[i]))
-			float_overflow_error();
-		if (op == VX_ARITH_MUL && vx_half_is_zero(result->x[i]) &&
-			!(vx_half_is_zero(a->x[i]) || vx_half_is_zero(b->x[i])))
-			float_underflow_error();
-	}
+		vx_check_arith(op, vx_half_to_float(result->x[i]),
+					   vx_half_to_float(a->x[i]), vx_half_to_float(b->x[i]));
 	return result;
 }
 

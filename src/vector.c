@@ -815,6 +815,15 @@ subvector(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+void
+vx_check_arith(VxArithOp op, float r, float x, float y)
+{
+	if (isinf(r))
+		float_overflow_error();
+	if (op == VX_ARITH_MUL && r == 0 && !(x == 0 || y == 0))
+		float_underflow_error();
+}
+
 /*
  * vector_arith: a op b element by element; an infinite element is an
  * overflow error, and for a product a zero of two non-zero elements an
@@ -834,12 +843,7 @@ vector_arith(FunctionCallInfo fcinfo, VxArithOp op)
 		result->x[i] = vx_arith(op, a->x[i], b->x[i]);
 
 	for (int i = 0; i < a->dim; i++)
-	{
-		if (isinf(result->x[i]))
-			float_overflow_error();
-		if (op == VX_ARITH_MUL && result->x[i] == 0 && !(a->x[i] == 0 || b->x[i] == 0))
-			float_underflow_error();
-	}
+		vx_check_arith(op, result->x[i], a->x[i], b->x[i]);
 	return result;
 }
 

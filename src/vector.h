@@ -115,4 +115,10 @@ vx_arith(VxArithOp op, float x, float y)
 	return op == VX_ARITH_ADD ? x + y : op == VX_ARITH_SUB ? x - y : x * y;
 }
 
+/*
+ * The errors of r = x op y (as float4 arithmetic): an infinite r is an
+ * overflow, a zero product of two non-zero elements an underflow.
+ */
+extern void vx_check_arith(VxArithOp op, float r, float x, float y);
+
 #endif							/* VECIDX_VECTOR_H */
