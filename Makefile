@@ -24,8 +24,12 @@ OBJS = \
 HNSW_OBJS = $(patsubst %.c,%.o,$(wildcard src/hnsw/*.c))
 OBJS += $(HNSW_OBJS)
 
-# install scripts: sql/vecidx--<version>.sql and sql/vecidx--<from>--<to>.sql
-DATA = $(wildcard sql/vecidx--*.sql)
+# install scripts: sql/vecidx--<version>.sql and sql/vecidx--<from>--<to>.sql.
+# The install script of the current version is built (below): 0.1.0's install
+# script followed by the 0.1.0 -> 0.2.0 update, so a fresh install runs the
+# same statements as an update and the two cannot drift apart.
+DATA_built = sql/vecidx--0.2.0.sql
+DATA = $(filter-out $(DATA_built),$(wildcard sql/vecidx--*.sql))
 
 # every other sql/*.sql file is a pg_regress test (expected output in expected/)
 REGRESS = $(sort $(patsubst sql/%.sql,%,$(filter-out sql/vecidx--%,$(wildcard sql/*.sql))))
@@ -39,11 +43,19 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# the update script's \echo guard is dropped: in an install script it would
+# end the script there (the 0.1.0 script's own guard stays at the top)
+sql/vecidx--0.2.0.sql: sql/vecidx--0.1.0.sql sql/vecidx--0.1.0--0.2.0.sql
+	{ echo '-- vecidx 0.2.0 install script, built by make from'; \
+	  echo '-- vecidx--0.1.0.sql and vecidx--0.1.0--0.2.0.sql: edit those, not this file'; \
+	  sed '1{/^-- vecidx 0.1.0 install script$$/d;}' $<; \
+	  sed '/^\\echo /d' $(word 2,$^); } > $@
+
 # --- distance kernels: standalone test and benchmark (no server) ------------
 # Built with the extension's own CC and CFLAGS (PGXS -O2 plus PG_CFLAGS), no
 # -march: the SIMD code selects itself at run time.  See test/kernels/.
 KERNEL_SRCS = src/distance.c src/simd/avx2.c src/simd/avx512.c src/simd/avx2_types.c
-KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h src/floatparse.h
+KERNEL_DEPS = $(KERNEL_SRCS) src/distance.h src/half.h src/floatparse.h $(wildcard src/simd/*.h)
 BENCH_OUT ?= bench-results/kernels.json
 # e.g. KERNEL_CFLAGS=-DVECIDX_DISABLE_SIMD for the scalar-only build (use make -B)
 KERNEL_CFLAGS ?=
@@ -63,7 +75,7 @@ bench-kernels: test/kernels/bench_kernels
 	test/kernels/bench_kernels $(BENCH_OUT)
 
 # no automatic dependency tracking in PGXS: rebuild everything when a header changes
-$(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/hnsw/*.h)
+$(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/simd/*.h $(srcdir)/src/hnsw/*.h)
 
 # --- fuzzing and sanitizers (test/fuzz/, README "Tests") --------------------
 # libFuzzer targets over the pure I/O cores (src/vectorio.c, src/sparsevecio.c), built with

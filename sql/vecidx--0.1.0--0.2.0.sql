@@ -3,9 +3,11 @@
 -- What 0.2.0 adds to 0.1.0: the halfvec type, the bit distances, the
 -- sparsevec type (issue 15), the planner support function of the distance
 -- functions and their COST (issue 12), the halfvec and bit hnsw operator
--- classes, and STORAGE main for vector (0.1.0: external, as pgvector).  The blocks
--- below are those of vecidx--0.2.0.sql, in its order; test/t/002_upgrade.pl
--- checks that this update gives the catalog of a fresh 0.2.0 install.
+-- classes, and STORAGE main for vector (0.1.0: external, as pgvector).  The
+-- 0.2.0 install script is built from this file (Makefile: vecidx--0.1.0.sql,
+-- then this file without its \echo line), so a fresh 0.2.0 install runs
+-- these same statements; test/t/002_upgrade.pl checks that the update gives
+-- the catalog of a fresh 0.2.0 install.
 
 \echo Use "ALTER EXTENSION vecidx UPDATE TO '0.2.0'" to load this file. \quit
 

@@ -283,17 +283,14 @@ scalar_jaccard_u8(const uint8_t *a, const uint8_t *b, int n,
 	*bb = z;
 }
 
-const VxKernels vx_kernels_scalar = {
-	"scalar",
-	scalar_l2sq_f32, scalar_dot_f32, scalar_l1_f32, scalar_cosine_f32,
-	scalar_l2sq_u8, scalar_dot_u8, scalar_l1_u8,
-	scalar_l2sq_f32u8, scalar_dot_f32u8, scalar_l1_f32u8,
-	scalar_decode_u8,
-	scalar_f16_to_f32, scalar_f32_to_f16,
-	scalar_l2sq_f16, scalar_dot_f16, scalar_l1_f16, scalar_cosine_f16,
-	scalar_hamming_u8, scalar_jaccard_u8,
-	VX_SIMD_SCALAR, 0
-};
+#define SCALAR_TYPE_KERNELS \
+	scalar_f16_to_f32, scalar_f32_to_f16, \
+	scalar_l2sq_f16, scalar_dot_f16, scalar_l1_f16, scalar_cosine_f16, \
+	scalar_hamming_u8, scalar_jaccard_u8
+
+const VxKernels vx_kernels_scalar =
+VX_KERNEL_TABLE("scalar", scalar, scalar_l2sq_u8, scalar_dot_u8, SCALAR_TYPE_KERNELS,
+				VX_SIMD_SCALAR, 0);
 
 /* every table compiled in, scalar first, then by increasing preference */
 static const VxKernels *const all_tables[] = {

@@ -111,6 +111,24 @@ typedef struct VxKernels
 } VxKernels;
 
 /* the active table; never NULL after vx_kernels_init() */
+/*
+ * The initializer of a table whose float, float-query and decode kernels
+ * are named P_l2sq_f32 ... P_decode_u8 (P the prefix of one file) and whose
+ * l1_u8 is P_l1_u8; the other two uint8 x uint8 kernels (where the tables
+ * of one file differ) and the halfvec and bit kernels (TYPES, eight names)
+ * are given.
+ */
+#define VX_KERNEL_TABLE(tname, P, L2SQ_U8, DOT_U8, TYPES, level, cpu) \
+{ \
+	tname, \
+	P##_l2sq_f32, P##_dot_f32, P##_l1_f32, P##_cosine_f32, \
+	L2SQ_U8, DOT_U8, P##_l1_u8, \
+	P##_l2sq_f32u8, P##_dot_f32u8, P##_l1_f32u8, \
+	P##_decode_u8, \
+	TYPES, \
+	level, cpu \
+}
+
 extern const VxKernels *vx_kern;
 
 extern VxSimdLevel vx_simd_detect(void);	/* best level this CPU runs */

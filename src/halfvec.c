@@ -536,20 +536,13 @@ halfvec_subvector(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-typedef enum HalfOp
-{
-	HALF_ADD,
-	HALF_SUB,
-	HALF_MUL
-} HalfOp;
-
 /*
  * halfvec_arith: a op b element by element; an infinite result is an
  * overflow error, and for a product a zero of two non-zero elements an
  * underflow error (as float4mul).
  */
 static HalfVector *
-halfvec_arith(FunctionCallInfo fcinfo, HalfOp op)
+halfvec_arith(FunctionCallInfo fcinfo, VxArithOp op)
 {
 	HalfVector *a = PG_GETARG_HALFVEC_P(0);
 	HalfVector *b = PG_GETARG_HALFVEC_P(1);
@@ -560,21 +553,15 @@ halfvec_arith(FunctionCallInfo fcinfo, HalfOp op)
 
 	for (int i = 0; i < a->dim; i++)
 	{
-		float		x = vx_half_to_float(a->x[i]);
-		float		y = vx_half_to_float(b->x[i]);
-		float		r = op == HALF_ADD ? x + y : op == HALF_SUB ? x - y : x * y;
+		float		r = vx_arith(op, vx_half_to_float(a->x[i]), vx_half_to_float(b->x[i]));
 
 		result->x[i] = vx_float_to_half(r);
 	}
 
+	/* a half is infinite or zero exactly where its float value is */
 	for (int i = 0; i < a->dim; i++)
-	{
-		if (vx_half_is_inf(result->x[i]))
-			float_overflow_error();
-		if (op == HALF_MUL && vx_half_is_zero(result->x[i]) &&
-			!(vx_half_is_zero(a->x[i]) || vx_half_is_zero(b->x[i])))
-			float_underflow_error();
-	}
+		vx_check_arith(op, vx_half_to_float(result->x[i]),
+					   vx_half_to_float(a->x[i]), vx_half_to_float(b->x[i]));
 	return result;
 }
 
@@ -582,21 +569,21 @@ VX_FUNCTION(halfvec_add);
 Datum
 halfvec_add(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, HALF_ADD));
+	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, VX_ARITH_ADD));
 }
 
 VX_FUNCTION(halfvec_sub);
 Datum
 halfvec_sub(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, HALF_SUB));
+	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, VX_ARITH_SUB));
 }
 
 VX_FUNCTION(halfvec_mul);
 Datum
 halfvec_mul(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, HALF_MUL));
+	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, VX_ARITH_MUL));
 }
 
 VX_FUNCTION(halfvec_concat);

@@ -560,6 +560,12 @@ vector_l1_distance_values(const float *a, const float *b, int dim)
 	return (double) vx_kern->l1_f32(a, b, dim);
 }
 
+/* the two vector arguments a and b of a distance, of the same dimension */
+#define VECTOR_PAIR() \
+	Vector	   *a = PG_GETARG_VECTOR_P(0); \
+	Vector	   *b = PG_GETARG_VECTOR_P(1); \
+	vx_check_dims_match(a, b)
+
 /*
  * l2_distance(vector, vector): sqrt of the float sum of squared differences.
  */
@@ -567,11 +573,7 @@ VX_FUNCTION(l2_distance);
 Datum
 l2_distance(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	vx_check_dims_match(a, b);
-
+	VECTOR_PAIR();
 	PG_RETURN_FLOAT8(vector_l2_distance_values(a->x, b->x, a->dim));
 }
 
@@ -582,11 +584,7 @@ VX_FUNCTION(vector_l2_squared_distance);
 Datum
 vector_l2_squared_distance(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	vx_check_dims_match(a, b);
-
+	VECTOR_PAIR();
 	PG_RETURN_FLOAT8((double) vx_kern->l2sq_f32(a->x, b->x, a->dim));
 }
 
@@ -597,11 +595,7 @@ VX_FUNCTION(inner_product);
 Datum
 inner_product(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	vx_check_dims_match(a, b);
-
+	VECTOR_PAIR();
 	PG_RETURN_FLOAT8((double) vx_kern->dot_f32(a->x, b->x, a->dim));
 }
 
@@ -613,11 +607,7 @@ VX_FUNCTION(vector_negative_inner_product);
 Datum
 vector_negative_inner_product(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	vx_check_dims_match(a, b);
-
+	VECTOR_PAIR();
 	PG_RETURN_FLOAT8(vector_negative_inner_product_values(a->x, b->x, a->dim));
 }
 
@@ -686,11 +676,7 @@ VX_FUNCTION(l1_distance);
 Datum
 l1_distance(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-
-	vx_check_dims_match(a, b);
-
+	VECTOR_PAIR();
 	PG_RETURN_FLOAT8(vector_l1_distance_values(a->x, b->x, a->dim));
 }
 
@@ -829,87 +815,60 @@ subvector(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
+void
+vx_check_arith(VxArithOp op, float r, float x, float y)
+{
+	if (isinf(r))
+		float_overflow_error();
+	if (op == VX_ARITH_MUL && r == 0 && !(x == 0 || y == 0))
+		float_underflow_error();
+}
+
 /*
- * vector_add(vector, vector): element-wise sum; an infinite element is an
- * overflow error.
+ * vector_arith: a op b element by element; an infinite element is an
+ * overflow error, and for a product a zero of two non-zero elements an
+ * underflow error (as float4mul).
  */
+static Vector *
+vector_arith(FunctionCallInfo fcinfo, VxArithOp op)
+{
+	Vector	   *a = PG_GETARG_VECTOR_P(0);
+	Vector	   *b = PG_GETARG_VECTOR_P(1);
+	Vector	   *result;
+
+	vx_check_dims_match(a, b);
+	result = InitVector(a->dim);
+
+	for (int i = 0; i < a->dim; i++)
+		result->x[i] = vx_arith(op, a->x[i], b->x[i]);
+
+	for (int i = 0; i < a->dim; i++)
+		vx_check_arith(op, result->x[i], a->x[i], b->x[i]);
+	return result;
+}
+
+/* vector_add(vector, vector): element-wise sum */
 VX_FUNCTION(vector_add);
 Datum
 vector_add(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	Vector	   *result;
-
-	vx_check_dims_match(a, b);
-	result = InitVector(a->dim);
-
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] + b->x[i];
-
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (isinf(result->x[i]))
-			float_overflow_error();
-	}
-
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(vector_arith(fcinfo, VX_ARITH_ADD));
 }
 
-/*
- * vector_sub(vector, vector): element-wise difference; overflow as for add.
- */
+/* vector_sub(vector, vector): element-wise difference */
 VX_FUNCTION(vector_sub);
 Datum
 vector_sub(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	Vector	   *result;
-
-	vx_check_dims_match(a, b);
-	result = InitVector(a->dim);
-
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] - b->x[i];
-
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (isinf(result->x[i]))
-			float_overflow_error();
-	}
-
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(vector_arith(fcinfo, VX_ARITH_SUB));
 }
 
-/*
- * vector_mul(vector, vector): element-wise product; an infinite element is
- * an overflow error, a zero product of two non-zero elements an underflow
- * error (as float4mul).
- */
+/* vector_mul(vector, vector): element-wise product */
 VX_FUNCTION(vector_mul);
 Datum
 vector_mul(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	Vector	   *result;
-
-	vx_check_dims_match(a, b);
-	result = InitVector(a->dim);
-
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] * b->x[i];
-
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (isinf(result->x[i]))
-			float_overflow_error();
-		if (result->x[i] == 0 && !(a->x[i] == 0 || b->x[i] == 0))
-			float_underflow_error();
-	}
-
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(vector_arith(fcinfo, VX_ARITH_MUL));
 }
 
 /*

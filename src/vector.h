@@ -98,4 +98,27 @@ extern int	vx_vector_cmp(const Vector *a, const Vector *b);
 	PGDLLEXPORT PG_FUNCTION_INFO_V1(FN); \
 	Datum FN(PG_FUNCTION_ARGS) { RET(EXPR); }
 
+/*
+ * Element-wise arithmetic of vector and halfvec (vector.c, halfvec.c): one
+ * float operation per element pair, x op y.
+ */
+typedef enum VxArithOp
+{
+	VX_ARITH_ADD,
+	VX_ARITH_SUB,
+	VX_ARITH_MUL
+} VxArithOp;
+
+static inline float
+vx_arith(VxArithOp op, float x, float y)
+{
+	return op == VX_ARITH_ADD ? x + y : op == VX_ARITH_SUB ? x - y : x * y;
+}
+
+/*
+ * The errors of r = x op y (as float4 arithmetic): an infinite r is an
+ * overflow, a zero product of two non-zero elements an underflow.
+ */
+extern void vx_check_arith(VxArithOp op, float r, float x, float y);
+
 #endif							/* VECIDX_VECTOR_H */

@@ -389,132 +389,204 @@ pass_mark(VacState *vs, IndexBulkDeleteCallback callback, void *callback_state)
 }
 
 /*
- * The new list of a live node at a layer: live members kept; the slots of
- * DELETED members go to the closest live members of those members' own
- * lists (distances from the codes cached in pass 1; where a code is not
- * cached, the first live member of the list is taken).  Returns the new
- * length, or -1 if the list has no DELETED member.  selfcode/selfaux: the
- * node's own code.
+ * One list being repaired (repaired_list and its steps): whose it is, the
+ * new list being built and the candidates for its free slots (in
+ * vs->cands).
+ */
+typedef struct RepairList
+{
+	uint64		self;			/* the node whose list this is (packed TID) */
+	const char *selfcode;		/* its code and the code's aux value */
+	float		selfaux;
+	int			layer;
+	int			n;				/* members in the old list */
+	int			nslots;			/* the list's capacity */
+	ItemPointerData *out;		/* the new list: k members so far */
+	int			k;
+	int			nkept;			/* live members kept */
+	int			ncand;			/* candidates in vs->cands */
+	int			n1;				/* candidates from the first hop, -1 until known */
+} RepairList;
+
+/*
+ * The old list's live members into rl->out; returns how many members are
+ * DELETED.
  */
 static int
-repaired_list(VacState *vs, uint64 self, const char *selfcode, float selfaux,
-			  ItemPointerData *slots, int nslots, int layer, ItemPointerData *out)
+keep_live_members(VacState *vs, RepairList *rl, ItemPointerData *slots)
+{
+	int			ndead = 0;
+
+	rl->n = 0;
+	while (rl->n < rl->nslots && ItemPointerIsValid(&slots[rl->n]))
+		rl->n++;
+	rl->k = 0;
+	for (int i = 0; i < rl->n; i++)
+		if (dead_lookup(&vs->dead, vx_tid_pack(&slots[i]), false) == NULL)
+			rl->out[rl->k++] = slots[i];
+		else
+			ndead++;
+	rl->nkept = rl->k;
+	return ndead;
+}
+
+/*
+ * The members of DELETED node d's list at rl's layer: live ones not yet in
+ * the new list or among the candidates become candidates (distance from the
+ * cached codes; where a code is not cached, the first such member goes into
+ * the list itself, as lists are sorted); DELETED ones join the queue, up to
+ * VX_REPAIR_DEEPER beyond its nseed seeds.
+ */
+static void
+scan_dead_list(VacState *vs, RepairList *rl, DeadNode *d,
+			   DeadNode **queue, int *nq, int nseed)
 {
 	const VxIndexInfo *info = vs->info;
 	VxCand	   *cands = vs->cands;
-	int			ncand = 0;
-	int			n = 0;
-	int			k = 0;
-	int			ndead = 0;
+	int			maxcand = 4 * info->m * info->m;	/* vs->cands holds 4m^2 + 2m */
+	ItemPointerData *dl;
+	int			dn;
+	bool		took_first = false;
+
+	dl = (ItemPointerData *) ((char *) d->slots +
+							  vx_layer_offset(info->m, rl->layer) - VX_NODE_HDRSZ);
+	dn = vx_layer_slots(info->m, rl->layer);
+	for (int j = 0; j < dn && ItemPointerIsValid(&dl[j]); j++)
+	{
+		uint64		r = vx_tid_pack(&dl[j]);
+		bool		have = r == rl->self;
+		const char *code;
+		float		aux;
+		DeadNode   *dd;
+
+		for (int x = 0; x < rl->k && !have; x++)
+			have = ItemPointerEquals(&rl->out[x], &dl[j]);
+		for (int x = 0; x < rl->ncand && !have; x++)
+			have = cands[x].id == r;
+		if (have)
+			continue;
+		dd = dead_lookup(&vs->dead, r, false);
+		if (dd != NULL)
+		{
+			bool		queued = false;
+
+			for (int x = 0; x < *nq && !queued; x++)
+				queued = queue[x] == dd;
+			if (!queued && *nq < nseed + VX_REPAIR_DEEPER && dd->level >= rl->layer)
+				queue[(*nq)++] = dd;
+			continue;
+		}
+		if (rl->ncand == maxcand)
+			continue;
+		code = cached_code(vs, r, &aux);
+		if (code != NULL)
+		{
+			cands[rl->ncand].id = r;
+			cands[rl->ncand].dist = vx_code_distance(info, rl->selfcode, rl->selfaux,
+													 code, aux);
+			rl->ncand++;
+		}
+		else if (!took_first && rl->k < rl->n)
+		{
+			rl->out[rl->k++] = dl[j];
+			took_first = true;
+		}
+	}
+}
+
+/*
+ * The candidates for rl's free slots: the members of the DELETED members'
+ * lists; then, for a list none of whose members is live (its node's whole
+ * neighbourhood was deleted) and while the live candidates found cannot
+ * fill it, the lists of the DELETED nodes those name, and so on, up to
+ * VX_REPAIR_DEEPER further DELETED nodes, of which the closest live ones
+ * take at most VX_REPAIR_DEEP_SLOTS slots.  When a whole region is deleted,
+ * one hop finds only DELETED nodes and the region's own live members, so
+ * live nodes behind the region were cut off from the entry point until
+ * pass 4 (test/t/128_hnsw_vacuum_cancel.pl: 28,005 of 28,006 one hop deep, 5
+ * now).  Going deeper for every list short of candidates, or giving the
+ * deeper nodes every free slot, looked worse for recall after churn (TAP
+ * 107, items_l2: 0.930 and 0.857 in single runs); this rule matched one hop
+ * over 7 runs each (median 0.960 against 0.963; the test's spread is
+ * 0.93-0.99 either way).  Sets rl->ncand and rl->n1.
+ */
+static void
+gather_candidates(VacState *vs, RepairList *rl, ItemPointerData *slots)
+{
 	DeadNode   *queue[2 * VX_MAX_M + VX_REPAIR_DEEPER];
 	int			nq = 0;
 	int			nseed;
-	int			n1 = -1;		/* candidates from the first hop */
-	int			nkept;			/* live members kept */
-	int			maxcand = 4 * info->m * info->m;	/* vs->cands holds 4m^2 + 2m */
 
-	while (n < nslots && ItemPointerIsValid(&slots[n]))
-		n++;
-	for (int i = 0; i < n; i++)
-		if (dead_lookup(&vs->dead, vx_tid_pack(&slots[i]), false) == NULL)
-			out[k++] = slots[i];
-		else
-			ndead++;
-	if (ndead == 0)
-		return -1;
-	nkept = k;
-
-	/*
-	 * The DELETED members' lists; then, for a list none of whose members is
-	 * live (its node's whole neighbourhood was deleted) and while the live
-	 * candidates found cannot fill it, the lists of the DELETED nodes those
-	 * name, and so on, up to VX_REPAIR_DEEPER further DELETED nodes, of
-	 * which the closest live ones take at most VX_REPAIR_DEEP_SLOTS slots.
-	 * When a whole region is deleted, one hop finds only DELETED nodes and
-	 * the region's own live members, so live nodes behind the region were
-	 * cut off from the entry point until pass 4
-	 * (test/t/128_hnsw_vacuum_cancel.pl: 28,005 of 28,006 one hop deep, 5
-	 * now).  Going deeper for every list short of candidates, or giving
-	 * the deeper nodes every free slot, looked worse for recall after
-	 * churn (TAP 107, items_l2: 0.930 and 0.857 in single runs); this rule
-	 * matched one hop over 7 runs each (median 0.960 against 0.963; the
-	 * test's spread is 0.93-0.99 either way).
-	 */
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < rl->n; i++)
 	{
 		DeadNode   *d = dead_lookup(&vs->dead, vx_tid_pack(&slots[i]), false);
 
-		if (d != NULL && d->level >= layer)
+		if (d != NULL && d->level >= rl->layer)
 			queue[nq++] = d;
 	}
 	nseed = nq;
+	rl->ncand = 0;
+	rl->n1 = -1;
 	for (int qi = 0; qi < nq; qi++)
 	{
-		DeadNode   *d = queue[qi];
-		ItemPointerData *dl;
-		int			dn;
-		bool		took_first = false;
-
 		if (qi == nseed)
-			n1 = ncand;
-		if (qi >= nseed && (nkept > 0 || ncand + k >= nslots))
+			rl->n1 = rl->ncand;
+		if (qi >= nseed && (rl->nkept > 0 || rl->ncand + rl->k >= rl->nslots))
 			break;				/* go no deeper */
-		dl = (ItemPointerData *) ((char *) d->slots +
-								  vx_layer_offset(info->m, layer) - VX_NODE_HDRSZ);
-		dn = vx_layer_slots(info->m, layer);
-		for (int j = 0; j < dn && ItemPointerIsValid(&dl[j]); j++)
-		{
-			uint64		r = vx_tid_pack(&dl[j]);
-			bool		have = r == self;
-			const char *code;
-			float		aux;
-			DeadNode   *dd;
-
-			for (int x = 0; x < k && !have; x++)
-				have = ItemPointerEquals(&out[x], &dl[j]);
-			for (int x = 0; x < ncand && !have; x++)
-				have = cands[x].id == r;
-			if (have)
-				continue;
-			dd = dead_lookup(&vs->dead, r, false);
-			if (dd != NULL)
-			{
-				bool		queued = false;
-
-				for (int x = 0; x < nq && !queued; x++)
-					queued = queue[x] == dd;
-				if (!queued && nq < nseed + VX_REPAIR_DEEPER && dd->level >= layer)
-					queue[nq++] = dd;
-				continue;
-			}
-			if (ncand == maxcand)
-				continue;
-			code = cached_code(vs, r, &aux);
-			if (code != NULL)
-			{
-				cands[ncand].id = r;
-				cands[ncand].dist = vx_code_distance(info, selfcode, selfaux, code, aux);
-				ncand++;
-			}
-			else if (!took_first && k < n)
-			{
-				/* no code cached: the first live member, as lists are sorted */
-				out[k++] = dl[j];
-				took_first = true;
-			}
-		}
+		scan_dead_list(vs, rl, queue[qi], queue, &nq, nseed);
 	}
+	if (rl->n1 < 0)
+		rl->n1 = rl->ncand;		/* no deeper node was looked at */
+}
 
-	if (n1 < 0)
-		n1 = ncand;				/* no deeper node was looked at */
+/*
+ * More candidates (sorted) than free slots: the heuristic's choice first (a
+ * candidate no closer to any member already in the list than to this node:
+ * a new direction), then the closest of the rest.  Filling by distance alone
+ * turned lists into near-neighbour lists over repeated churn and cut the
+ * paths between clusters.  The members with a cached code go in front as
+ * fixed candidates.
+ */
+static void
+fill_by_heuristic(VacState *vs, RepairList *rl)
+{
+	VxCand	   *cands = vs->cands;
+	uint64		fixed[2 * VX_MAX_M];
+	int			nk = 0;
+	int			free = rl->nslots - rl->k;
+	int			kk;
+	float		aux;
 
-	/*
-	 * Free slots go to the closest candidates, up to the list's capacity:
-	 * filling only as many slots as were DELETED lost recall after repeated
-	 * churn on clustered data (0.975 against 0.996 for a fresh build, three
-	 * rounds of 20%); topping up kept it (0.996).
-	 */
-	if (ncand > n1)
+	for (int x = 0; x < rl->k; x++)
+		if (cached_code(vs, vx_tid_pack(&rl->out[x]), &aux) != NULL)
+			fixed[nk++] = vx_tid_pack(&rl->out[x]);
+	memmove(cands + nk, cands, sizeof(VxCand) * rl->ncand);
+	for (int f = 0; f < nk; f++)
+	{
+		cands[f].id = fixed[f];
+		cands[f].dist = 0;		/* not read: fixed members are not tested */
+	}
+	for (int i = 0; i < nk + rl->ncand; i++)
+		vs->scodes[i] = (char *) cached_code(vs, cands[i].id, &vs->sauxes[i]);
+	kk = vx_select_neighbors(vs->info, cands, nk + rl->ncand, vs->scodes, vs->sauxes,
+							 nk + free, nk, vs->chosen);
+	kk = vx_top_up(nk + rl->ncand, vs->chosen, kk, nk + free);
+	for (int i = nk; i < kk; i++)
+		vx_tid_unpack(cands[vs->chosen[i]].id, &rl->out[rl->k++]);
+}
+
+/*
+ * Free slots go to the closest candidates, up to the list's capacity:
+ * filling only as many slots as were DELETED lost recall after repeated
+ * churn on clustered data (0.975 against 0.996 for a fresh build, three
+ * rounds of 20%); topping up kept it (0.996).
+ */
+static void
+fill_free_slots(VacState *vs, RepairList *rl)
+{
+	VxCand	   *cands = vs->cands;
+
+	if (rl->ncand > rl->n1)
 	{
 		/*
 		 * The search went past the first hop: the first hop's candidates
@@ -523,52 +595,40 @@ repaired_list(VacState *vs, uint64 self, const char *selfcode, float selfaux,
 		 * compete through the heuristic: it favours new directions, and far
 		 * nodes behind a deleted region then displaced near ones.
 		 */
-		vx_sort_cands(cands, n1);
-		vx_sort_cands(cands + n1, ncand - n1);
-		for (int i = 0; i < n1; i++)
-			vx_tid_unpack(cands[i].id, &out[k++]);
-		for (int i = n1; i < ncand && i < n1 + VX_REPAIR_DEEP_SLOTS && k < nslots; i++)
-			vx_tid_unpack(cands[i].id, &out[k++]);
-		return k;
+		vx_sort_cands(cands, rl->n1);
+		vx_sort_cands(cands + rl->n1, rl->ncand - rl->n1);
+		for (int i = 0; i < rl->n1; i++)
+			vx_tid_unpack(cands[i].id, &rl->out[rl->k++]);
+		for (int i = rl->n1; i < rl->ncand && i < rl->n1 + VX_REPAIR_DEEP_SLOTS &&
+			 rl->k < rl->nslots; i++)
+			vx_tid_unpack(cands[i].id, &rl->out[rl->k++]);
+		return;
 	}
-	vx_sort_cands(cands, ncand);
-	if (ncand > nslots - k)
-	{
-		/*
-		 * More candidates than free slots: the heuristic's choice first (a
-		 * candidate no closer to any member already in the list than to
-		 * this node: a new direction), then the closest of the rest.
-		 * Filling by distance alone turned lists into near-neighbour lists
-		 * over repeated churn and cut the paths between clusters.  The
-		 * members with a cached code go in front as fixed candidates.
-		 */
-		uint64		fixed[2 * VX_MAX_M];
-		int			nk = 0;
-		int			free = nslots - k;
-		int			kk;
-		float		aux;
-
-		for (int x = 0; x < k; x++)
-			if (cached_code(vs, vx_tid_pack(&out[x]), &aux) != NULL)
-				fixed[nk++] = vx_tid_pack(&out[x]);
-		memmove(cands + nk, cands, sizeof(VxCand) * ncand);
-		for (int f = 0; f < nk; f++)
-		{
-			cands[f].id = fixed[f];
-			cands[f].dist = 0;	/* not read: fixed members are not tested */
-		}
-		for (int i = 0; i < nk + ncand; i++)
-			vs->scodes[i] = (char *) cached_code(vs, cands[i].id, &vs->sauxes[i]);
-		kk = vx_select_neighbors(info, cands, nk + ncand, vs->scodes, vs->sauxes,
-								 nk + free, nk, vs->chosen);
-		kk = vx_top_up(nk + ncand, vs->chosen, kk, nk + free);
-		for (int i = nk; i < kk; i++)
-			vx_tid_unpack(cands[vs->chosen[i]].id, &out[k++]);
-	}
+	vx_sort_cands(cands, rl->ncand);
+	if (rl->ncand > rl->nslots - rl->k)
+		fill_by_heuristic(vs, rl);
 	else
-		for (int i = 0; i < ncand; i++)
-			vx_tid_unpack(cands[i].id, &out[k++]);
-	return k;
+		for (int i = 0; i < rl->ncand; i++)
+			vx_tid_unpack(cands[i].id, &rl->out[rl->k++]);
+}
+
+/*
+ * The new list of a live node at a layer (rl: self, selfcode, selfaux,
+ * layer, nslots and out set by the caller) from its old one, slots: live
+ * members kept; the slots of DELETED members go to the closest live
+ * members of those members' own lists (distances from the codes cached in
+ * pass 1; where a code is not cached, the first live member of the list is
+ * taken).  Returns the new length (in rl->out), or -1 if the list has no
+ * DELETED member.
+ */
+static int
+repaired_list(VacState *vs, RepairList *rl, ItemPointerData *slots)
+{
+	if (keep_live_members(vs, rl, slots) == 0)
+		return -1;
+	gather_candidates(vs, rl, slots);
+	fill_free_slots(vs, rl);
+	return rl->k;
 }
 
 /*
@@ -602,9 +662,15 @@ repair_page(VacState *vs, BlockNumber blk)
 			ItemPointerData *slots = (ItemPointerData *) ((char *) node +
 														  vx_layer_offset(info->m, l));
 			int			nslots = vx_layer_slots(info->m, l);
-			int			k = repaired_list(vs, vx_tid_pack(&self),
-										  vx_node_code(info, node), node->aux,
-										  slots, nslots, l, out);
+			RepairList	rl = {
+				.self = vx_tid_pack(&self),
+				.selfcode = vx_node_code(info, node),
+				.selfaux = node->aux,
+				.layer = l,
+				.nslots = nslots,
+				.out = out
+			};
+			int			k = repaired_list(vs, &rl, slots);
 
 			if (k < 0)
 				continue;

@@ -8,6 +8,8 @@
  * the CPU and OS support it.  Off x86-64 (or with -DVECIDX_DISABLE_SIMD) the
  * file compiles to nothing.
  *
+ * The loops are kernel_shapes.h's, filled with AVX2 operations here.
+ *
  * float kernels: four 8-lane accumulators over 32-element blocks, then an
  * 8-element loop, then the block of 8 that ends at n read again with the
  * lanes already counted cleared (a zero pair adds nothing to any of the
@@ -33,7 +35,8 @@
 #include <immintrin.h>
 #include <math.h>
 
-#include "avx2_steps.h"
+#include "avx2_vec.h"
+#include "kernel_shapes.h"
 
 #define VX_AVX2 __attribute__((target("avx2,fma")))
 
@@ -84,218 +87,35 @@ static const int32_t tail_mask_f32[16] = {
 
 #define TAIL_MASK_F32(r) _mm256_castsi256_ps(_mm256_loadu_si256((const __m256i *) (tail_mask_f32 + (r))))
 
-/* the plain loops for n < 8 */
-static inline float
-short_l2sq_f32(const float *a, const float *b, int n)
-{
-	float		s = 0.0f;
+/* what kernel_shapes.h plugs in besides avx2_vec.h's vector operations */
+#define VXF_TARGET VX_AVX2
+#define VXF_HSUM(v) hsum_ps(v)
+#define VX_SHORT_LOOP 1
 
-	for (int i = 0; i < n; i++)
-		s += (a[i] - b[i]) * (a[i] - b[i]);
-	return s;
-}
+/* float operands; the tail is the block of 8 that ends at n, masked */
+#define VXK_f32_T float
+#define VXK_f32_LOAD(p) _mm256_loadu_ps(p)
+#define VXK_f32_TAIL(p, i, n) _mm256_and_ps(_mm256_loadu_ps((p) + (n) - 8), TAIL_MASK_F32((n) - (i)))
+/*
+ * the second factor of dot_f32's products: its tail block is not masked,
+ * the first factor's cleared lanes clear the products
+ */
+#define VXK_f32b_T float
+#define VXK_f32b_LOAD(p) _mm256_loadu_ps(p)
+#define VXK_f32b_TAIL(p, i, n) _mm256_loadu_ps((p) + (n) - 8)
+/* INT8 codes, widened to floats */
+#define VXK_u8_T uint8_t
+#define VXK_u8_LOAD(p) load_codes8(p)
+#define VXK_u8_TAIL(p, i, n) _mm256_and_ps(load_codes8((p) + (n) - 8), TAIL_MASK_F32((n) - (i)))
 
-static inline float
-short_dot_f32(const float *a, const float *b, int n)
-{
-	float		s = 0.0f;
-
-	for (int i = 0; i < n; i++)
-		s += a[i] * b[i];
-	return s;
-}
-
-static inline float
-short_l1_f32(const float *a, const float *b, int n)
-{
-	float		s = 0.0f;
-
-	for (int i = 0; i < n; i++)
-		s += fabsf(a[i] - b[i]);
-	return s;
-}
+VX_FLOAT_STEPS
 
 /* ---------- float32 x float32 ---------- */
 
-VX_AVX2 static float
-avx2_l2sq_f32(const float *a, const float *b, int n)
-{
-	__m256		s0 = _mm256_setzero_ps(),
-				s1 = _mm256_setzero_ps(),
-				s2 = _mm256_setzero_ps(),
-				s3 = _mm256_setzero_ps();
-	__m256		d0,
-				d1,
-				d2,
-				d3;
-	int			i = 0;
-
-	if (n < 8)
-		return short_l2sq_f32(a, b, n);
-
-	for (; i + 32 <= n; i += 32)
-	{
-		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
-		d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
-		d2 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16));
-		d3 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24));
-		s0 = _mm256_fmadd_ps(d0, d0, s0);
-		s1 = _mm256_fmadd_ps(d1, d1, s1);
-		s2 = _mm256_fmadd_ps(d2, d2, s2);
-		s3 = _mm256_fmadd_ps(d3, d3, s3);
-	}
-	for (; i + 8 <= n; i += 8)
-	{
-		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
-		s0 = _mm256_fmadd_ps(d0, d0, s0);
-	}
-	if (i < n)
-	{
-		d1 = _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(a + n - 8), _mm256_loadu_ps(b + n - 8)),
-						   TAIL_MASK_F32(n - i));
-		s1 = _mm256_fmadd_ps(d1, d1, s1);
-	}
-	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-}
-
-VX_AVX2 static float
-avx2_dot_f32(const float *a, const float *b, int n)
-{
-	__m256		s0 = _mm256_setzero_ps(),
-				s1 = _mm256_setzero_ps(),
-				s2 = _mm256_setzero_ps(),
-				s3 = _mm256_setzero_ps();
-	int			i = 0;
-
-	if (n < 8)
-		return short_dot_f32(a, b, n);
-
-	for (; i + 32 <= n; i += 32)
-	{
-		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-		s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-		s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
-		s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
-	}
-	for (; i + 8 <= n; i += 8)
-		s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-	if (i < n)
-		s1 = _mm256_fmadd_ps(_mm256_and_ps(_mm256_loadu_ps(a + n - 8), TAIL_MASK_F32(n - i)),
-							 _mm256_loadu_ps(b + n - 8), s1);
-	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-}
-
-VX_AVX2 static float
-avx2_l1_f32(const float *a, const float *b, int n)
-{
-	const __m256 absmask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-	__m256		s0 = _mm256_setzero_ps(),
-				s1 = _mm256_setzero_ps(),
-				s2 = _mm256_setzero_ps(),
-				s3 = _mm256_setzero_ps();
-	__m256		d0,
-				d1,
-				d2,
-				d3;
-	int			i = 0;
-
-	if (n < 8)
-		return short_l1_f32(a, b, n);
-
-	for (; i + 32 <= n; i += 32)
-	{
-		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
-		d1 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8));
-		d2 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16));
-		d3 = _mm256_sub_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24));
-		s0 = _mm256_add_ps(s0, _mm256_and_ps(d0, absmask));
-		s1 = _mm256_add_ps(s1, _mm256_and_ps(d1, absmask));
-		s2 = _mm256_add_ps(s2, _mm256_and_ps(d2, absmask));
-		s3 = _mm256_add_ps(s3, _mm256_and_ps(d3, absmask));
-	}
-	for (; i + 8 <= n; i += 8)
-	{
-		d0 = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
-		s0 = _mm256_add_ps(s0, _mm256_and_ps(d0, absmask));
-	}
-	if (i < n)
-	{
-		d1 = _mm256_and_ps(_mm256_sub_ps(_mm256_loadu_ps(a + n - 8), _mm256_loadu_ps(b + n - 8)),
-						   TAIL_MASK_F32(n - i));
-		s1 = _mm256_add_ps(s1, _mm256_and_ps(d1, absmask));
-	}
-	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
-}
-
-VX_AVX2 static void
-avx2_cosine_f32(const float *a, const float *b, int n,
-				float *ab, float *aa, float *bb)
-{
-	__m256		sab0 = _mm256_setzero_ps(),
-				sab1 = _mm256_setzero_ps(),
-				saa0 = _mm256_setzero_ps(),
-				saa1 = _mm256_setzero_ps(),
-				sbb0 = _mm256_setzero_ps(),
-				sbb1 = _mm256_setzero_ps();
-	__m256		x0,
-				y0,
-				x1,
-				y1;
-	int			i = 0;
-
-	if (n < 8)
-	{
-		float		x = 0.0f,
-					y = 0.0f,
-					z = 0.0f;
-
-		for (; i < n; i++)
-		{
-			x += a[i] * b[i];
-			y += a[i] * a[i];
-			z += b[i] * b[i];
-		}
-		*ab = x;
-		*aa = y;
-		*bb = z;
-		return;
-	}
-
-	for (; i + 16 <= n; i += 16)
-	{
-		x0 = _mm256_loadu_ps(a + i);
-		y0 = _mm256_loadu_ps(b + i);
-		x1 = _mm256_loadu_ps(a + i + 8);
-		y1 = _mm256_loadu_ps(b + i + 8);
-		sab0 = _mm256_fmadd_ps(x0, y0, sab0);
-		saa0 = _mm256_fmadd_ps(x0, x0, saa0);
-		sbb0 = _mm256_fmadd_ps(y0, y0, sbb0);
-		sab1 = _mm256_fmadd_ps(x1, y1, sab1);
-		saa1 = _mm256_fmadd_ps(x1, x1, saa1);
-		sbb1 = _mm256_fmadd_ps(y1, y1, sbb1);
-	}
-	for (; i + 8 <= n; i += 8)
-	{
-		x0 = _mm256_loadu_ps(a + i);
-		y0 = _mm256_loadu_ps(b + i);
-		sab0 = _mm256_fmadd_ps(x0, y0, sab0);
-		saa0 = _mm256_fmadd_ps(x0, x0, saa0);
-		sbb0 = _mm256_fmadd_ps(y0, y0, sbb0);
-	}
-	if (i < n)
-	{
-		__m256		m = TAIL_MASK_F32(n - i);
-
-		x1 = _mm256_and_ps(_mm256_loadu_ps(a + n - 8), m);
-		y1 = _mm256_and_ps(_mm256_loadu_ps(b + n - 8), m);
-		sab1 = _mm256_fmadd_ps(x1, y1, sab1);
-		saa1 = _mm256_fmadd_ps(x1, x1, saa1);
-		sbb1 = _mm256_fmadd_ps(y1, y1, sbb1);
-	}
-	*ab = hsum_ps(_mm256_add_ps(sab0, sab1));
-	*aa = hsum_ps(_mm256_add_ps(saa0, saa1));
-	*bb = hsum_ps(_mm256_add_ps(sbb0, sbb1));
-}
+static VX_SUM4_KERNEL(avx2_l2sq_f32, f32, f32, vxf_l2sq_step, VX_L2SQ_TERM)
+static VX_SUM4_KERNEL(avx2_dot_f32, f32, f32b, vxf_dot_step, VX_DOT_TERM)
+static VX_SUM4_KERNEL(avx2_l1_f32, f32, f32, vxf_l1_step, VX_L1_TERM)
+static VX_COSINE_KERNEL(avx2_cosine_f32, f32)
 
 /* ---------- uint8 x uint8, exact ---------- */
 
@@ -389,59 +209,25 @@ l1_u8_step(__m256i acc, __m256i x, __m256i y)
 }
 
 /*
- * The three code kernels share one loop: 128-byte blocks into two
- * independent accumulators, then 32-byte blocks, then the masked tail; below
- * 32 bytes a plain loop (exact integers: the same result in any order).  Two
- * accumulators suffice (their chains add one vector per 32 bytes, while a
- * step takes about two cycles of vector work) and leave one add less for
- * the reduction than four.  The lane sums of l2sq and dot are int32 lanes
- * that wrap like the scalar uint32 sum; every term is at most 2 * 255^2 and
- * at n = VECTOR_MAX_DIM the whole sum is at most 16000 * 255^2 < 2^32, so
- * the wrapped total is exact.
+ * The three code kernels share kernel_shapes.h's loop: 128-byte blocks into
+ * two independent accumulators, then 32-byte blocks, then the masked tail;
+ * below 32 bytes a plain loop.  Two accumulators suffice (their chains add
+ * one vector per 32 bytes, while a step takes about two cycles of vector
+ * work) and leave one add less for the reduction than four.  The lane sums
+ * of l2sq and dot are int32 lanes that wrap like the scalar uint32 sum;
+ * every term is at most 2 * 255^2 and at n = VECTOR_MAX_DIM the whole sum is
+ * at most 16000 * 255^2 < 2^32, so the wrapped total is exact.
  */
-#define U8_KERNEL(name, STEP, ADD, HSUM, TERM) \
-VX_AVX2 static uint32_t \
-name(const uint8_t *a, const uint8_t *b, int n) \
-{ \
-	__m256i		s0 = _mm256_setzero_si256(), \
-				s1 = _mm256_setzero_si256(); \
-	int			i = 0; \
-	\
-	if (n < 32) \
-	{ \
-		uint32_t	s = 0; \
-		\
-		for (; i < n; i++) \
-			s += TERM(a[i], b[i]); \
-		return s; \
-	} \
-	for (; i + 128 <= n; i += 128) \
-	{ \
-		s0 = STEP(s0, LOADU8(a + i), LOADU8(b + i)); \
-		s1 = STEP(s1, LOADU8(a + i + 32), LOADU8(b + i + 32)); \
-		s0 = STEP(s0, LOADU8(a + i + 64), LOADU8(b + i + 64)); \
-		s1 = STEP(s1, LOADU8(a + i + 96), LOADU8(b + i + 96)); \
-	} \
-	for (; i + 32 <= n; i += 32) \
-		s0 = STEP(s0, LOADU8(a + i), LOADU8(b + i)); \
-	if (i < n) \
-	{ \
-		__m256i		m = TAIL_MASK_U8(n - i); \
-		\
-		s1 = STEP(s1, _mm256_and_si256(LOADU8(a + n - 32), m), \
-				  _mm256_and_si256(LOADU8(b + n - 32), m)); \
-	} \
-	return HSUM(ADD(s0, s1)); \
-}
+#define VXU __m256i
+#define VXU_W 32
+#define VXU_ZERO() _mm256_setzero_si256()
+#define VXU_LOAD(p) LOADU8(p)
+#define VXU_TAIL(p, i, n) _mm256_and_si256(LOADU8((p) + (n) - 32), TAIL_MASK_U8((n) - (i)))
 
-#define L2SQ_TERM(x, y) ((uint32_t) (((int) (x) - (int) (y)) * ((int) (x) - (int) (y))))
-#define DOT_TERM(x, y) ((uint32_t) (x) * (uint32_t) (y))
-#define L1_TERM(x, y) ((uint32_t) ((x) > (y) ? (x) - (y) : (y) - (x)))
-
-U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
-U8_KERNEL(avx2imul1_l2sq_u8, l2sq_u8_step_imul1, _mm256_add_epi32, hsum_epi32, L2SQ_TERM)
-U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, hsum_epi32, DOT_TERM)
-U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, vx256_hsum_epi64, L1_TERM)
+static VX_U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, hsum_epi32, VX_L2SQ_U8_TERM)
+static VX_U8_KERNEL(avx2imul1_l2sq_u8, l2sq_u8_step_imul1, _mm256_add_epi32, hsum_epi32, VX_L2SQ_U8_TERM)
+static VX_U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, hsum_epi32, VX_DOT_U8_TERM)
+static VX_U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, vx256_hsum_epi64, VX_L1_U8_TERM)
 
 /* ---------- float32 query x uint8 code ---------- */
 
@@ -451,52 +237,11 @@ U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, vx256_hsum_epi64, L1_TERM)
  * blocks.  These are the kernels of the scan's graph walk.  They are bound
  * by the vector work per element, not by the accumulators' chains: eight
  * accumulators, or the subtraction done by the FMA pipes (vfnmadd with 1),
- * measured no faster.  The float steps are avx2_steps.h's.
+ * measured no faster.
  */
-#define F32U8_KERNEL(name, STEP, TERM) \
-VX_AVX2 static float \
-name(const float *q, const uint8_t *c, int n) \
-{ \
-	__m256		s0 = _mm256_setzero_ps(), \
-				s1 = _mm256_setzero_ps(), \
-				s2 = _mm256_setzero_ps(), \
-				s3 = _mm256_setzero_ps(); \
-	int			i = 0; \
-	\
-	if (n < 8) \
-	{ \
-		float		r = 0.0f; \
-		\
-		for (; i < n; i++) \
-			r += TERM(q[i], (float) c[i]); \
-		return r; \
-	} \
-	for (; i + 32 <= n; i += 32) \
-	{ \
-		s0 = STEP(s0, _mm256_loadu_ps(q + i), load_codes8(c + i)); \
-		s1 = STEP(s1, _mm256_loadu_ps(q + i + 8), load_codes8(c + i + 8)); \
-		s2 = STEP(s2, _mm256_loadu_ps(q + i + 16), load_codes8(c + i + 16)); \
-		s3 = STEP(s3, _mm256_loadu_ps(q + i + 24), load_codes8(c + i + 24)); \
-	} \
-	for (; i + 8 <= n; i += 8) \
-		s0 = STEP(s0, _mm256_loadu_ps(q + i), load_codes8(c + i)); \
-	if (i < n) \
-	{ \
-		__m256		m = TAIL_MASK_F32(n - i); \
-		\
-		s1 = STEP(s1, _mm256_and_ps(_mm256_loadu_ps(q + n - 8), m), \
-				  _mm256_and_ps(load_codes8(c + n - 8), m)); \
-	} \
-	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))); \
-}
-
-#define L2SQ_F32U8_TERM(x, y) (((x) - (y)) * ((x) - (y)))
-#define DOT_F32U8_TERM(x, y) ((x) * (y))
-#define L1_F32U8_TERM(x, y) fabsf((x) - (y))
-
-F32U8_KERNEL(avx2_l2sq_f32u8, vx256_l2sq_step, L2SQ_F32U8_TERM)
-F32U8_KERNEL(avx2_dot_f32u8, vx256_dot_step, DOT_F32U8_TERM)
-F32U8_KERNEL(avx2_l1_f32u8, vx256_l1_step, L1_F32U8_TERM)
+static VX_SUM4_KERNEL(avx2_l2sq_f32u8, f32, u8, vxf_l2sq_step, VX_L2SQ_TERM)
+static VX_SUM4_KERNEL(avx2_dot_f32u8, f32, u8, vxf_dot_step, VX_DOT_TERM)
+static VX_SUM4_KERNEL(avx2_l1_f32u8, f32, u8, vxf_l1_step, VX_L1_TERM)
 
 VX_AVX2 static void
 avx2_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
@@ -511,26 +256,14 @@ avx2_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
 }
 
 /* the AVX2 table for CPUs with two vector integer multiply pipes */
-const VxKernels vx_kernels_avx2 = {
-	"avx2",
-	avx2_l2sq_f32, avx2_dot_f32, avx2_l1_f32, avx2_cosine_f32,
-	avx2_l2sq_u8, avx2_dot_u8, avx2_l1_u8,
-	avx2_l2sq_f32u8, avx2_dot_f32u8, avx2_l1_f32u8,
-	avx2_decode_u8,
-	VX_AVX2_TYPE_KERNELS,
-	VX_SIMD_AVX2, VX_CPU_AVX2 | VX_CPU_IMUL2
-};
+const VxKernels vx_kernels_avx2 =
+VX_KERNEL_TABLE("avx2", avx2, avx2_l2sq_u8, avx2_dot_u8, VX_AVX2_TYPE_KERNELS,
+				VX_SIMD_AVX2, VX_CPU_AVX2 | VX_CPU_IMUL2);
 
 /* ... and with one (Zen 2, Haswell): only l2sq_u8 differs */
-const VxKernels vx_kernels_avx2imul1 = {
-	"avx2imul1",
-	avx2_l2sq_f32, avx2_dot_f32, avx2_l1_f32, avx2_cosine_f32,
-	avx2imul1_l2sq_u8, avx2_dot_u8, avx2_l1_u8,
-	avx2_l2sq_f32u8, avx2_dot_f32u8, avx2_l1_f32u8,
-	avx2_decode_u8,
-	VX_AVX2_TYPE_KERNELS,
-	VX_SIMD_AVX2, VX_CPU_AVX2
-};
+const VxKernels vx_kernels_avx2imul1 =
+VX_KERNEL_TABLE("avx2imul1", avx2, avx2imul1_l2sq_u8, avx2_dot_u8, VX_AVX2_TYPE_KERNELS,
+				VX_SIMD_AVX2, VX_CPU_AVX2);
 
 #else							/* !VX_HAVE_X86_SIMD */
 

@@ -12,8 +12,9 @@
  * a time, the last n % 8 with the scalar conversion of half.h, which gives
  * the same bits.
  *
- * halfvec distances: eight halves widened to floats per step, four 8-lane
- * accumulators over 32-element blocks, then an 8-element loop; the last
+ * halfvec distances (kernel_shapes.h's sum loop; the cosine its own):
+ * eight halves widened to floats per step, four 8-lane accumulators over
+ * 32-element blocks, then an 8-element loop; the last
  * n % 8 elements are copied into a zeroed 8-element buffer and widened as
  * one more step (a zero pair adds nothing to any of the sums), so nothing
  * outside the arguments is read.
@@ -36,7 +37,8 @@
 #include <immintrin.h>
 #include <math.h>
 
-#include "avx2_steps.h"
+#include "avx2_vec.h"
+#include "kernel_shapes.h"
 
 #define VX_F16C __attribute__((target("avx2,fma,f16c")))
 
@@ -97,36 +99,29 @@ vx_avx2_f32_to_f16(const float *x, uint16_t *out, int n)
 
 /* ---------- halfvec distances ---------- */
 
-/* the float steps are avx2_steps.h's */
+/*
+ * kernel_shapes.h's sum of four accumulators, on halves widened to floats;
+ * the tail is copied into a zeroed block (load_h_tail), also below 8
+ * elements.
+ */
+#define VXF_TARGET VX_F16C
+#define VXF_HSUM(v) hsum_ps(v)
+#define VX_SHORT_LOOP 0
 
-#define F16_KERNEL(name, STEP) \
-VX_F16C float \
-name(const uint16_t *a, const uint16_t *b, int n) \
-{ \
-	__m256		s0 = _mm256_setzero_ps(), \
-				s1 = _mm256_setzero_ps(), \
-				s2 = _mm256_setzero_ps(), \
-				s3 = _mm256_setzero_ps(); \
-	int			i = 0; \
-	\
-	for (; i + 32 <= n; i += 32) \
-	{ \
-		s0 = STEP(s0, load_h8(a + i), load_h8(b + i)); \
-		s1 = STEP(s1, load_h8(a + i + 8), load_h8(b + i + 8)); \
-		s2 = STEP(s2, load_h8(a + i + 16), load_h8(b + i + 16)); \
-		s3 = STEP(s3, load_h8(a + i + 24), load_h8(b + i + 24)); \
-	} \
-	for (; i + 8 <= n; i += 8) \
-		s0 = STEP(s0, load_h8(a + i), load_h8(b + i)); \
-	if (i < n) \
-		s1 = STEP(s1, load_h_tail(a + i, n - i), load_h_tail(b + i, n - i)); \
-	return hsum_ps(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3))); \
-}
+#define VXK_f16_T uint16_t
+#define VXK_f16_LOAD(p) load_h8(p)
+#define VXK_f16_TAIL(p, i, n) load_h_tail((p) + (i), (n) - (i))
 
-F16_KERNEL(vx_avx2_l2sq_f16, vx256_l2sq_step)
-F16_KERNEL(vx_avx2_dot_f16, vx256_dot_step)
-F16_KERNEL(vx_avx2_l1_f16, vx256_l1_step)
+VX_FLOAT_STEPS
 
+VX_SUM4_KERNEL(vx_avx2_l2sq_f16, f16, f16, vxf_l2sq_step, VX_L2SQ_TERM)
+VX_SUM4_KERNEL(vx_avx2_dot_f16, f16, f16, vxf_dot_step, VX_DOT_TERM)
+VX_SUM4_KERNEL(vx_avx2_l1_f16, f16, f16, vxf_l1_step, VX_L1_TERM)
+
+/*
+ * Not kernel_shapes.h's cosine: the last n % 16 elements (a whole block of
+ * 8 and the tail) go into the first accumulators, as they always did.
+ */
 VX_F16C void
 vx_avx2_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
 				   float *ab, float *aa, float *bb)
@@ -145,14 +140,10 @@ vx_avx2_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
 	{
 		x = load_h8(a + i);
 		y = load_h8(b + i);
-		sab0 = _mm256_fmadd_ps(x, y, sab0);
-		saa0 = _mm256_fmadd_ps(x, x, saa0);
-		sbb0 = _mm256_fmadd_ps(y, y, sbb0);
+		VX_COSINE_STEP(x, y, sab0, saa0, sbb0);
 		x = load_h8(a + i + 8);
 		y = load_h8(b + i + 8);
-		sab1 = _mm256_fmadd_ps(x, y, sab1);
-		saa1 = _mm256_fmadd_ps(x, x, saa1);
-		sbb1 = _mm256_fmadd_ps(y, y, sbb1);
+		VX_COSINE_STEP(x, y, sab1, saa1, sbb1);
 	}
 	for (; i < n; i += 8)
 	{
@@ -166,9 +157,7 @@ vx_avx2_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
 			x = load_h_tail(a + i, n - i);
 			y = load_h_tail(b + i, n - i);
 		}
-		sab0 = _mm256_fmadd_ps(x, y, sab0);
-		saa0 = _mm256_fmadd_ps(x, x, saa0);
-		sbb0 = _mm256_fmadd_ps(y, y, sbb0);
+		VX_COSINE_STEP(x, y, sab0, saa0, sbb0);
 	}
 	*ab = hsum_ps(_mm256_add_ps(sab0, sab1));
 	*aa = hsum_ps(_mm256_add_ps(saa0, saa1));

@@ -10,6 +10,9 @@
  * -DVECIDX_DISABLE_SIMD.  distance.c installs a table only when cpuid and
  * xgetbv say the CPU and OS support it.
  *
+ * The loops are kernel_shapes.h's (VNNI's own), filled with AVX-512
+ * operations here.
+ *
  * float kernels: four 16-lane accumulators over 64-element blocks, then a
  * 16-element loop, then one masked load for the last n % 16 elements (masked
  * lanes read as zero and cannot fault), so nothing past n is touched.
@@ -37,6 +40,8 @@
 #ifdef VX_HAVE_AVX512
 
 #include <immintrin.h>
+
+#include "kernel_shapes.h"
 
 #define VX_AVX512 __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl")))
 #define VX_AVX512VNNI __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni")))
@@ -102,141 +107,39 @@ load_codes16_masked(const uint8_t *c, int r)
 #define LOADB(p) _mm512_loadu_si512((const void *) (p))
 #define LOADB_M(p, r) _mm512_maskz_loadu_epi8(MASK64(r), (const void *) (p))
 
+/* what kernel_shapes.h plugs in: 16-lane floats, 64-byte codes, masked tails */
+#define VXF __m512
+#define VXF_W 16
+#define VXF_TARGET VX_AVX512
+#define VXF_ZERO() _mm512_setzero_ps()
+#define VXF_ADD(x, y) _mm512_add_ps((x), (y))
+#define VXF_SUB(x, y) _mm512_sub_ps((x), (y))
+#define VXF_ABS(x) _mm512_abs_ps(x)
+#define VXF_FMADD(x, y, acc) _mm512_fmadd_ps((x), (y), (acc))
+#define VXF_HSUM(v) hsum512_ps(v)
+#define VX_SHORT_LOOP 0
+
+#define VXK_f32_T float
+#define VXK_f32_LOAD(p) LOADF(p)
+#define VXK_f32_TAIL(p, i, n) LOADF_M((p) + (i), (n) - (i))
+#define VXK_u8_T uint8_t
+#define VXK_u8_LOAD(p) load_codes16(p)
+#define VXK_u8_TAIL(p, i, n) load_codes16_masked((p) + (i), (n) - (i))
+
+#define VXU __m512i
+#define VXU_W 64
+#define VXU_ZERO() _mm512_setzero_si512()
+#define VXU_LOAD(p) LOADB(p)
+#define VXU_TAIL(p, i, n) LOADB_M((p) + (i), (n) - (i))
+
+VX_FLOAT_STEPS
+
 /* ---------- float32 x float32 ---------- */
 
-VX_AVX512 static float
-avx512_l2sq_f32(const float *a, const float *b, int n)
-{
-	__m512		s0 = _mm512_setzero_ps(),
-				s1 = _mm512_setzero_ps(),
-				s2 = _mm512_setzero_ps(),
-				s3 = _mm512_setzero_ps();
-	__m512		d0,
-				d1,
-				d2,
-				d3;
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		d0 = _mm512_sub_ps(LOADF(a + i), LOADF(b + i));
-		d1 = _mm512_sub_ps(LOADF(a + i + 16), LOADF(b + i + 16));
-		d2 = _mm512_sub_ps(LOADF(a + i + 32), LOADF(b + i + 32));
-		d3 = _mm512_sub_ps(LOADF(a + i + 48), LOADF(b + i + 48));
-		s0 = _mm512_fmadd_ps(d0, d0, s0);
-		s1 = _mm512_fmadd_ps(d1, d1, s1);
-		s2 = _mm512_fmadd_ps(d2, d2, s2);
-		s3 = _mm512_fmadd_ps(d3, d3, s3);
-	}
-	for (; i + 16 <= n; i += 16)
-	{
-		d0 = _mm512_sub_ps(LOADF(a + i), LOADF(b + i));
-		s0 = _mm512_fmadd_ps(d0, d0, s0);
-	}
-	if (i < n)
-	{
-		d1 = _mm512_sub_ps(LOADF_M(a + i, n - i), LOADF_M(b + i, n - i));
-		s1 = _mm512_fmadd_ps(d1, d1, s1);
-	}
-	return hsum512_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-}
-
-VX_AVX512 static float
-avx512_dot_f32(const float *a, const float *b, int n)
-{
-	__m512		s0 = _mm512_setzero_ps(),
-				s1 = _mm512_setzero_ps(),
-				s2 = _mm512_setzero_ps(),
-				s3 = _mm512_setzero_ps();
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = _mm512_fmadd_ps(LOADF(a + i), LOADF(b + i), s0);
-		s1 = _mm512_fmadd_ps(LOADF(a + i + 16), LOADF(b + i + 16), s1);
-		s2 = _mm512_fmadd_ps(LOADF(a + i + 32), LOADF(b + i + 32), s2);
-		s3 = _mm512_fmadd_ps(LOADF(a + i + 48), LOADF(b + i + 48), s3);
-	}
-	for (; i + 16 <= n; i += 16)
-		s0 = _mm512_fmadd_ps(LOADF(a + i), LOADF(b + i), s0);
-	if (i < n)
-		s1 = _mm512_fmadd_ps(LOADF_M(a + i, n - i), LOADF_M(b + i, n - i), s1);
-	return hsum512_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-}
-
-VX_AVX512 static float
-avx512_l1_f32(const float *a, const float *b, int n)
-{
-	__m512		s0 = _mm512_setzero_ps(),
-				s1 = _mm512_setzero_ps(),
-				s2 = _mm512_setzero_ps(),
-				s3 = _mm512_setzero_ps();
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(LOADF(a + i), LOADF(b + i))));
-		s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(LOADF(a + i + 16), LOADF(b + i + 16))));
-		s2 = _mm512_add_ps(s2, _mm512_abs_ps(_mm512_sub_ps(LOADF(a + i + 32), LOADF(b + i + 32))));
-		s3 = _mm512_add_ps(s3, _mm512_abs_ps(_mm512_sub_ps(LOADF(a + i + 48), LOADF(b + i + 48))));
-	}
-	for (; i + 16 <= n; i += 16)
-		s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(LOADF(a + i), LOADF(b + i))));
-	if (i < n)
-		s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(LOADF_M(a + i, n - i),
-														   LOADF_M(b + i, n - i))));
-	return hsum512_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-}
-
-VX_AVX512 static void
-avx512_cosine_f32(const float *a, const float *b, int n,
-				  float *ab, float *aa, float *bb)
-{
-	__m512		sab0 = _mm512_setzero_ps(),
-				sab1 = _mm512_setzero_ps(),
-				saa0 = _mm512_setzero_ps(),
-				saa1 = _mm512_setzero_ps(),
-				sbb0 = _mm512_setzero_ps(),
-				sbb1 = _mm512_setzero_ps();
-	__m512		x0,
-				y0,
-				x1,
-				y1;
-	int			i = 0;
-
-	for (; i + 32 <= n; i += 32)
-	{
-		x0 = LOADF(a + i);
-		y0 = LOADF(b + i);
-		x1 = LOADF(a + i + 16);
-		y1 = LOADF(b + i + 16);
-		sab0 = _mm512_fmadd_ps(x0, y0, sab0);
-		saa0 = _mm512_fmadd_ps(x0, x0, saa0);
-		sbb0 = _mm512_fmadd_ps(y0, y0, sbb0);
-		sab1 = _mm512_fmadd_ps(x1, y1, sab1);
-		saa1 = _mm512_fmadd_ps(x1, x1, saa1);
-		sbb1 = _mm512_fmadd_ps(y1, y1, sbb1);
-	}
-	for (; i + 16 <= n; i += 16)
-	{
-		x0 = LOADF(a + i);
-		y0 = LOADF(b + i);
-		sab0 = _mm512_fmadd_ps(x0, y0, sab0);
-		saa0 = _mm512_fmadd_ps(x0, x0, saa0);
-		sbb0 = _mm512_fmadd_ps(y0, y0, sbb0);
-	}
-	if (i < n)
-	{
-		x1 = LOADF_M(a + i, n - i);
-		y1 = LOADF_M(b + i, n - i);
-		sab1 = _mm512_fmadd_ps(x1, y1, sab1);
-		saa1 = _mm512_fmadd_ps(x1, x1, saa1);
-		sbb1 = _mm512_fmadd_ps(y1, y1, sbb1);
-	}
-	*ab = hsum512_ps(_mm512_add_ps(sab0, sab1));
-	*aa = hsum512_ps(_mm512_add_ps(saa0, saa1));
-	*bb = hsum512_ps(_mm512_add_ps(sbb0, sbb1));
-}
+static VX_SUM4_KERNEL(avx512_l2sq_f32, f32, f32, vxf_l2sq_step, VX_L2SQ_TERM)
+static VX_SUM4_KERNEL(avx512_dot_f32, f32, f32, vxf_dot_step, VX_DOT_TERM)
+static VX_SUM4_KERNEL(avx512_l1_f32, f32, f32, vxf_l1_step, VX_L1_TERM)
+static VX_COSINE_KERNEL(avx512_cosine_f32, f32)
 
 /* ---------- uint8 x uint8 without VNNI ---------- */
 
@@ -265,63 +168,17 @@ dot_u8_step(__m512i acc, __m512i x, __m512i y)
 												   _mm512_unpackhi_epi8(y, zero)));
 }
 
-VX_AVX512 static uint32_t
-avx512_l2sq_u8(const uint8_t *a, const uint8_t *b, int n)
+/* sum over 64 bytes of |a-b| into 8 int64 lanes of acc (vpsadbw) */
+VX_AVX512 static inline __m512i
+l1_u8_step(__m512i acc, __m512i x, __m512i y)
 {
-	__m512i		s0 = _mm512_setzero_si512(),
-				s1 = _mm512_setzero_si512();
-	int			i = 0;
-
-	for (; i + 128 <= n; i += 128)
-	{
-		s0 = l2sq_u8_step(s0, LOADB(a + i), LOADB(b + i));
-		s1 = l2sq_u8_step(s1, LOADB(a + i + 64), LOADB(b + i + 64));
-	}
-	for (; i + 64 <= n; i += 64)
-		s0 = l2sq_u8_step(s0, LOADB(a + i), LOADB(b + i));
-	if (i < n)
-		s1 = l2sq_u8_step(s1, LOADB_M(a + i, n - i), LOADB_M(b + i, n - i));
-	return hsum512_epi32(_mm512_add_epi32(s0, s1));
+	return _mm512_add_epi64(acc, _mm512_sad_epu8(x, y));
 }
 
-VX_AVX512 static uint32_t
-avx512_dot_u8(const uint8_t *a, const uint8_t *b, int n)
-{
-	__m512i		s0 = _mm512_setzero_si512(),
-				s1 = _mm512_setzero_si512();
-	int			i = 0;
-
-	for (; i + 128 <= n; i += 128)
-	{
-		s0 = dot_u8_step(s0, LOADB(a + i), LOADB(b + i));
-		s1 = dot_u8_step(s1, LOADB(a + i + 64), LOADB(b + i + 64));
-	}
-	for (; i + 64 <= n; i += 64)
-		s0 = dot_u8_step(s0, LOADB(a + i), LOADB(b + i));
-	if (i < n)
-		s1 = dot_u8_step(s1, LOADB_M(a + i, n - i), LOADB_M(b + i, n - i));
-	return hsum512_epi32(_mm512_add_epi32(s0, s1));
-}
-
+static VX_U8_KERNEL(avx512_l2sq_u8, l2sq_u8_step, _mm512_add_epi32, hsum512_epi32, VX_L2SQ_U8_TERM)
+static VX_U8_KERNEL(avx512_dot_u8, dot_u8_step, _mm512_add_epi32, hsum512_epi32, VX_DOT_U8_TERM)
 /* shared by both tables: vpsadbw needs only BW */
-VX_AVX512 static uint32_t
-avx512_l1_u8(const uint8_t *a, const uint8_t *b, int n)
-{
-	__m512i		s0 = _mm512_setzero_si512(),
-				s1 = _mm512_setzero_si512();
-	int			i = 0;
-
-	for (; i + 128 <= n; i += 128)
-	{
-		s0 = _mm512_add_epi64(s0, _mm512_sad_epu8(LOADB(a + i), LOADB(b + i)));
-		s1 = _mm512_add_epi64(s1, _mm512_sad_epu8(LOADB(a + i + 64), LOADB(b + i + 64)));
-	}
-	for (; i + 64 <= n; i += 64)
-		s0 = _mm512_add_epi64(s0, _mm512_sad_epu8(LOADB(a + i), LOADB(b + i)));
-	if (i < n)
-		s1 = _mm512_add_epi64(s1, _mm512_sad_epu8(LOADB_M(a + i, n - i), LOADB_M(b + i, n - i)));
-	return (uint32_t) hsum512_epi64(_mm512_add_epi64(s0, s1));
-}
+static VX_U8_KERNEL(avx512_l1_u8, l1_u8_step, _mm512_add_epi64, hsum512_epi64, VX_L1_U8_TERM)
 
 /* ---------- uint8 x uint8 with VNNI ---------- */
 
@@ -348,51 +205,6 @@ vnni_finish(__m512i d0, __m512i d1, __m512i d2, __m512i d3, __m512i s)
 		(sacc) = _mm512_dpbusd_epi32((sacc), d_, ones); \
 	} while (0)
 
-VX_AVX512VNNI static uint32_t
-avx512vnni_l2sq_u8(const uint8_t *a, const uint8_t *b, int n)
-{
-	const __m512i bias = _mm512_set1_epi8((char) 0x80);
-	const __m512i ones = _mm512_set1_epi8(1);
-	__m512i		d0 = _mm512_setzero_si512(),
-				d1 = _mm512_setzero_si512(),
-				d2 = _mm512_setzero_si512(),
-				d3 = _mm512_setzero_si512();
-	__m512i		s0 = _mm512_setzero_si512(),
-				s1 = _mm512_setzero_si512();
-	__m512i		x,
-				y;
-	int			i = 0;
-
-	for (; i + 256 <= n; i += 256)
-	{
-		x = LOADB(a + i);
-		y = LOADB(b + i);
-		VNNI_L2SQ_STEP(d0, s0, x, y);
-		x = LOADB(a + i + 64);
-		y = LOADB(b + i + 64);
-		VNNI_L2SQ_STEP(d1, s1, x, y);
-		x = LOADB(a + i + 128);
-		y = LOADB(b + i + 128);
-		VNNI_L2SQ_STEP(d2, s0, x, y);
-		x = LOADB(a + i + 192);
-		y = LOADB(b + i + 192);
-		VNNI_L2SQ_STEP(d3, s1, x, y);
-	}
-	for (; i + 64 <= n; i += 64)
-	{
-		x = LOADB(a + i);
-		y = LOADB(b + i);
-		VNNI_L2SQ_STEP(d0, s0, x, y);
-	}
-	if (i < n)
-	{
-		x = LOADB_M(a + i, n - i);
-		y = LOADB_M(b + i, n - i);
-		VNNI_L2SQ_STEP(d1, s1, x, y);
-	}
-	return vnni_finish(d0, d1, d2, d3, _mm512_add_epi32(s0, s1));
-}
-
 /*
  * One 64-byte step of the VNNI dot: dacc gets a*(b-128) per 4 bytes, sacc
  * gets sum a per 4 bytes.
@@ -403,137 +215,67 @@ avx512vnni_l2sq_u8(const uint8_t *a, const uint8_t *b, int n)
 		(sacc) = _mm512_dpbusd_epi32((sacc), (x), ones); \
 	} while (0)
 
-VX_AVX512VNNI static uint32_t
-avx512vnni_dot_u8(const uint8_t *a, const uint8_t *b, int n)
-{
-	const __m512i bias = _mm512_set1_epi8((char) 0x80);
-	const __m512i ones = _mm512_set1_epi8(1);
-	__m512i		d0 = _mm512_setzero_si512(),
-				d1 = _mm512_setzero_si512(),
-				d2 = _mm512_setzero_si512(),
-				d3 = _mm512_setzero_si512();
-	__m512i		s0 = _mm512_setzero_si512(),
-				s1 = _mm512_setzero_si512();
-	__m512i		x,
-				y;
-	int			i = 0;
-
-	for (; i + 256 <= n; i += 256)
-	{
-		x = LOADB(a + i);
-		y = LOADB(b + i);
-		VNNI_DOT_STEP(d0, s0, x, y);
-		x = LOADB(a + i + 64);
-		y = LOADB(b + i + 64);
-		VNNI_DOT_STEP(d1, s1, x, y);
-		x = LOADB(a + i + 128);
-		y = LOADB(b + i + 128);
-		VNNI_DOT_STEP(d2, s0, x, y);
-		x = LOADB(a + i + 192);
-		y = LOADB(b + i + 192);
-		VNNI_DOT_STEP(d3, s1, x, y);
-	}
-	for (; i + 64 <= n; i += 64)
-	{
-		x = LOADB(a + i);
-		y = LOADB(b + i);
-		VNNI_DOT_STEP(d0, s0, x, y);
-	}
-	if (i < n)
-	{
-		/* masked-off bytes are zero in x, so their biased products are 0 */
-		x = LOADB_M(a + i, n - i);
-		y = LOADB_M(b + i, n - i);
-		VNNI_DOT_STEP(d1, s1, x, y);
-	}
-	return vnni_finish(d0, d1, d2, d3, _mm512_add_epi32(s0, s1));
+/*
+ * The VNNI kernels' loop: four accumulators of products over 256-byte
+ * blocks (two of byte sums, taking turns), then 64 bytes at a time, then the
+ * masked tail; STEP(dacc, sacc, x, y) is one of the two steps above.
+ * Masked-off bytes are zero in x and y, so their terms are 0 (in dot, the
+ * biased products too).
+ */
+#define VNNI_KERNEL(name, STEP) \
+VX_AVX512VNNI uint32_t \
+name(const uint8_t *a, const uint8_t *b, int n) \
+{ \
+	const __m512i bias = _mm512_set1_epi8((char) 0x80); \
+	const __m512i ones = _mm512_set1_epi8(1); \
+	__m512i		d0 = _mm512_setzero_si512(), \
+				d1 = _mm512_setzero_si512(), \
+				d2 = _mm512_setzero_si512(), \
+				d3 = _mm512_setzero_si512(); \
+	__m512i		s0 = _mm512_setzero_si512(), \
+				s1 = _mm512_setzero_si512(); \
+	__m512i		x, \
+				y; \
+	int			i = 0; \
+	\
+	for (; i + 256 <= n; i += 256) \
+	{ \
+		x = LOADB(a + i); \
+		y = LOADB(b + i); \
+		STEP(d0, s0, x, y); \
+		x = LOADB(a + i + 64); \
+		y = LOADB(b + i + 64); \
+		STEP(d1, s1, x, y); \
+		x = LOADB(a + i + 128); \
+		y = LOADB(b + i + 128); \
+		STEP(d2, s0, x, y); \
+		x = LOADB(a + i + 192); \
+		y = LOADB(b + i + 192); \
+		STEP(d3, s1, x, y); \
+	} \
+	for (; i + 64 <= n; i += 64) \
+	{ \
+		x = LOADB(a + i); \
+		y = LOADB(b + i); \
+		STEP(d0, s0, x, y); \
+	} \
+	if (i < n) \
+	{ \
+		x = LOADB_M(a + i, n - i); \
+		y = LOADB_M(b + i, n - i); \
+		STEP(d1, s1, x, y); \
+	} \
+	return vnni_finish(d0, d1, d2, d3, _mm512_add_epi32(s0, s1)); \
 }
+
+static VNNI_KERNEL(avx512vnni_l2sq_u8, VNNI_L2SQ_STEP)
+static VNNI_KERNEL(avx512vnni_dot_u8, VNNI_DOT_STEP)
 
 /* ---------- float32 query x uint8 code ---------- */
 
-VX_AVX512 static float
-avx512_l2sq_f32u8(const float *q, const uint8_t *c, int n)
-{
-	__m512		s0 = _mm512_setzero_ps(),
-				s1 = _mm512_setzero_ps(),
-				s2 = _mm512_setzero_ps(),
-				s3 = _mm512_setzero_ps();
-	__m512		d0,
-				d1,
-				d2,
-				d3;
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		d0 = _mm512_sub_ps(LOADF(q + i), load_codes16(c + i));
-		d1 = _mm512_sub_ps(LOADF(q + i + 16), load_codes16(c + i + 16));
-		d2 = _mm512_sub_ps(LOADF(q + i + 32), load_codes16(c + i + 32));
-		d3 = _mm512_sub_ps(LOADF(q + i + 48), load_codes16(c + i + 48));
-		s0 = _mm512_fmadd_ps(d0, d0, s0);
-		s1 = _mm512_fmadd_ps(d1, d1, s1);
-		s2 = _mm512_fmadd_ps(d2, d2, s2);
-		s3 = _mm512_fmadd_ps(d3, d3, s3);
-	}
-	for (; i + 16 <= n; i += 16)
-	{
-		d0 = _mm512_sub_ps(LOADF(q + i), load_codes16(c + i));
-		s0 = _mm512_fmadd_ps(d0, d0, s0);
-	}
-	if (i < n)
-	{
-		d1 = _mm512_sub_ps(LOADF_M(q + i, n - i), load_codes16_masked(c + i, n - i));
-		s1 = _mm512_fmadd_ps(d1, d1, s1);
-	}
-	return hsum512_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-}
-
-VX_AVX512 static float
-avx512_dot_f32u8(const float *q, const uint8_t *c, int n)
-{
-	__m512		s0 = _mm512_setzero_ps(),
-				s1 = _mm512_setzero_ps(),
-				s2 = _mm512_setzero_ps(),
-				s3 = _mm512_setzero_ps();
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = _mm512_fmadd_ps(LOADF(q + i), load_codes16(c + i), s0);
-		s1 = _mm512_fmadd_ps(LOADF(q + i + 16), load_codes16(c + i + 16), s1);
-		s2 = _mm512_fmadd_ps(LOADF(q + i + 32), load_codes16(c + i + 32), s2);
-		s3 = _mm512_fmadd_ps(LOADF(q + i + 48), load_codes16(c + i + 48), s3);
-	}
-	for (; i + 16 <= n; i += 16)
-		s0 = _mm512_fmadd_ps(LOADF(q + i), load_codes16(c + i), s0);
-	if (i < n)
-		s1 = _mm512_fmadd_ps(LOADF_M(q + i, n - i), load_codes16_masked(c + i, n - i), s1);
-	return hsum512_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-}
-
-VX_AVX512 static float
-avx512_l1_f32u8(const float *q, const uint8_t *c, int n)
-{
-	__m512		s0 = _mm512_setzero_ps(),
-				s1 = _mm512_setzero_ps(),
-				s2 = _mm512_setzero_ps(),
-				s3 = _mm512_setzero_ps();
-	int			i = 0;
-
-	for (; i + 64 <= n; i += 64)
-	{
-		s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(LOADF(q + i), load_codes16(c + i))));
-		s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(LOADF(q + i + 16), load_codes16(c + i + 16))));
-		s2 = _mm512_add_ps(s2, _mm512_abs_ps(_mm512_sub_ps(LOADF(q + i + 32), load_codes16(c + i + 32))));
-		s3 = _mm512_add_ps(s3, _mm512_abs_ps(_mm512_sub_ps(LOADF(q + i + 48), load_codes16(c + i + 48))));
-	}
-	for (; i + 16 <= n; i += 16)
-		s0 = _mm512_add_ps(s0, _mm512_abs_ps(_mm512_sub_ps(LOADF(q + i), load_codes16(c + i))));
-	if (i < n)
-		s1 = _mm512_add_ps(s1, _mm512_abs_ps(_mm512_sub_ps(LOADF_M(q + i, n - i),
-														   load_codes16_masked(c + i, n - i))));
-	return hsum512_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
-}
+static VX_SUM4_KERNEL(avx512_l2sq_f32u8, f32, u8, vxf_l2sq_step, VX_L2SQ_TERM)
+static VX_SUM4_KERNEL(avx512_dot_f32u8, f32, u8, vxf_dot_step, VX_DOT_TERM)
+static VX_SUM4_KERNEL(avx512_l1_f32u8, f32, u8, vxf_l1_step, VX_L1_TERM)
 
 VX_AVX512 static void
 avx512_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
@@ -553,25 +295,13 @@ avx512_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
 	}
 }
 
-const VxKernels vx_kernels_avx512 = {
-	"avx512",
-	avx512_l2sq_f32, avx512_dot_f32, avx512_l1_f32, avx512_cosine_f32,
-	avx512_l2sq_u8, avx512_dot_u8, avx512_l1_u8,
-	avx512_l2sq_f32u8, avx512_dot_f32u8, avx512_l1_f32u8,
-	avx512_decode_u8,
-	VX_AVX2_TYPE_KERNELS,
-	VX_SIMD_AVX512, VX_CPU_AVX2 | VX_CPU_AVX512
-};
+const VxKernels vx_kernels_avx512 =
+VX_KERNEL_TABLE("avx512", avx512, avx512_l2sq_u8, avx512_dot_u8, VX_AVX2_TYPE_KERNELS,
+				VX_SIMD_AVX512, VX_CPU_AVX2 | VX_CPU_AVX512);
 
-const VxKernels vx_kernels_avx512vnni = {
-	"avx512vnni",
-	avx512_l2sq_f32, avx512_dot_f32, avx512_l1_f32, avx512_cosine_f32,
-	avx512vnni_l2sq_u8, avx512vnni_dot_u8, avx512_l1_u8,
-	avx512_l2sq_f32u8, avx512_dot_f32u8, avx512_l1_f32u8,
-	avx512_decode_u8,
-	VX_AVX2_TYPE_KERNELS,
-	VX_SIMD_AVX512, VX_CPU_AVX2 | VX_CPU_AVX512 | VX_CPU_VNNI
-};
+const VxKernels vx_kernels_avx512vnni =
+VX_KERNEL_TABLE("avx512vnni", avx512, avx512vnni_l2sq_u8, avx512vnni_dot_u8, VX_AVX2_TYPE_KERNELS,
+				VX_SIMD_AVX512, VX_CPU_AVX2 | VX_CPU_AVX512 | VX_CPU_VNNI);
 
 #else							/* !VX_HAVE_AVX512 */
 

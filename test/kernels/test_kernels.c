@@ -406,24 +406,33 @@ gamma_m(double m)
 	return m * u / (1 - m * u);
 }
 
+/* what one check looks at: table t's kernel k at length n on a data pattern */
+typedef struct CheckCase
+{
+	int			t;
+	int			k;
+	int			n;
+	const char *pattern;
+} CheckCase;
+
 static void
-report_failure(int t, int k, int n, const char *pattern, const char *what,
-			   double got, double want, double tol)
+report_failure(const CheckCase *c, const char *what, double got, double want, double tol)
 {
 	if (fail_reports++ < MAX_FAIL_REPORTS)
 		printf("FAIL %s %s n=%d pattern=%s: %s: got %.9g, want %.9g (tolerance %.3g)\n",
-			   tables[t]->name, kernel_names[k], n, pattern, what, got, want, tol);
+			   tables[c->t]->name, kernel_names[c->k], c->n, c->pattern, what, got, want, tol);
 }
 
-/* check float result r of table t against the scalar result and the reference */
+/* check float result r of c's table against the scalar result and the reference */
 static void
-check_float(int t, int k, int n, const char *pattern, float r, float scalar, Ref ref)
+check_float(const CheckCase *c, float r, float scalar, Ref ref)
 {
-	KernelStats *st = &stats[t][k];
+	KernelStats *st = &stats[c->t][c->k];
+	int			n = c->n;
 	double		z = 4.0 * n * 0x1p-149;
 	double		tol_scalar_exact = gamma_m(n + 3) * ref.abs_sum + z;
 	double		tol_simd_exact = gamma_m((n + 7) / 8 + 24) * ref.abs_sum + z;
-	double		tol_exact = tables[t]->level == VX_SIMD_SCALAR ? tol_scalar_exact : tol_simd_exact;
+	double		tol_exact = tables[c->t]->level == VX_SIMD_SCALAR ? tol_scalar_exact : tol_simd_exact;
 	double		tol_vs_scalar = tol_simd_exact + tol_scalar_exact + z;
 	double		err_exact = fabs((double) r - ref.exact);
 	double		err_scalar = fabs((double) r - (double) scalar);
@@ -437,17 +446,17 @@ check_float(int t, int k, int n, const char *pattern, float r, float scalar, Ref
 	}
 	if (!isfinite(r))
 	{
-		report_failure(t, k, n, pattern, "not finite", r, ref.exact, 0);
+		report_failure(c, "not finite", r, ref.exact, 0);
 		ok = 0;
 	}
 	else if (err_exact > tol_exact)
 	{
-		report_failure(t, k, n, pattern, "vs exact", r, ref.exact, tol_exact);
+		report_failure(c, "vs exact", r, ref.exact, tol_exact);
 		ok = 0;
 	}
 	else if (err_scalar > tol_vs_scalar)
 	{
-		report_failure(t, k, n, pattern, "vs scalar", r, scalar, tol_vs_scalar);
+		report_failure(c, "vs scalar", r, scalar, tol_vs_scalar);
 		ok = 0;
 	}
 	/* relative statistics only where underflow does not dominate */
@@ -465,14 +474,13 @@ check_float(int t, int k, int n, const char *pattern, float r, float scalar, Ref
 }
 
 static void
-check_u8(int t, int k, int n, const char *pattern, uint32_t r, uint32_t scalar,
-		 uint64_t exact)
+check_u8(const CheckCase *c, uint32_t r, uint32_t scalar, uint64_t exact)
 {
-	KernelStats *st = &stats[t][k];
+	KernelStats *st = &stats[c->t][c->k];
 
 	if (r != scalar || r != (uint32_t) exact)
 	{
-		report_failure(t, k, n, pattern, "not bit-exact", r, (double) exact, 0);
+		report_failure(c, "not bit-exact", r, (double) exact, 0);
 		st->failed++;
 	}
 	else
@@ -502,7 +510,11 @@ test_float_pair(int n, int pat, const float *a, const float *b)
 		if (t == 0)
 			memcpy(sc, r, sizeof(sc));
 		for (int k = K_L2SQ_F32; k <= K_COS_BB; k++)
-			check_float(t, k, n, fp_names[pat], r[k], sc[k], ref[k]);
+		{
+			CheckCase	c = {t, k, n, fp_names[pat]};
+
+			check_float(&c, r[k], sc[k], ref[k]);
+		}
 	}
 }
 
@@ -526,7 +538,11 @@ test_code_pair(int n, int pat, const uint8_t *a, const uint8_t *b)
 		if (t == 0)
 			memcpy(sc, r, sizeof(sc));
 		for (int k = K_L2SQ_U8; k <= K_L1_U8; k++)
-			check_u8(t, k, n, cp_names[pat], r[k], sc[k], ref[k]);
+		{
+			CheckCase	c = {t, k, n, cp_names[pat]};
+
+			check_u8(&c, r[k], sc[k], ref[k]);
+		}
 	}
 }
 
@@ -597,7 +613,11 @@ test_query_code(int n, const char *pattern, const float *q, const uint8_t *c)
 		if (t == 0)
 			memcpy(sc, r, sizeof(sc));
 		for (int k = K_L2SQ_F32U8; k <= K_L1_F32U8; k++)
-			check_float(t, k, n, pattern, r[k], sc[k], ref[k]);
+		{
+			CheckCase	c = {t, k, n, pattern};
+
+			check_float(&c, r[k], sc[k], ref[k]);
+		}
 	}
 	test_decode(n, pattern, q, c);
 }
