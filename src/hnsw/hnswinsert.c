@@ -196,6 +196,65 @@ find_free_slot(Relation index, Page page, BlockNumber blkno, Size size, bool *an
 }
 
 /*
+ * The exclusively locked page a node of size bytes goes to (place_node):
+ * a free slot (*off) on one of the up to 8 pages from the meta page's
+ * free-slot hint, else the insert page if it has room, else a new page
+ * (*fresh).  *free_hint is where the hint should point next.
+ */
+static Buffer
+choose_node_page(Relation index, const VxMetaPageData *meta, Size size,
+				 OffsetNumber *off, BlockNumber *free_hint, bool *fresh)
+{
+	Buffer		buf = InvalidBuffer;
+
+	*off = InvalidOffsetNumber;
+	*fresh = false;
+	*free_hint = meta->free_blkno;
+	if (BlockNumberIsValid(meta->free_blkno))
+	{
+		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+		BlockNumber blk = meta->free_blkno;
+
+		bool		skipping = true;
+
+		/*
+		 * The hint moves forward only past pages with no free slot at all:
+		 * slots too small for this node stay for smaller ones.
+		 */
+		*free_hint = InvalidBlockNumber;
+		for (int tries = 0; tries < 8 && blk < nblocks; tries++, blk++)
+		{
+			bool		anyfree;
+
+			buf = ReadBuffer(index, blk);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			*off = find_free_slot(index, BufferGetPage(buf), blk, size, &anyfree);
+			if (anyfree && skipping)
+			{
+				*free_hint = blk;
+				skipping = false;
+			}
+			if (*off != InvalidOffsetNumber)
+				return buf;
+			UnlockReleaseBuffer(buf);
+			buf = InvalidBuffer;
+		}
+		if (skipping)
+			*free_hint = blk < nblocks ? blk : InvalidBlockNumber;
+	}
+	if (BlockNumberIsValid(meta->insert_blkno) && meta->insert_blkno > meta->nqpages)
+	{
+		buf = ReadBuffer(index, meta->insert_blkno);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (PageGetFreeSpace(BufferGetPage(buf)) >= size)
+			return buf;
+		UnlockReleaseBuffer(buf);
+	}
+	*fresh = true;
+	return vx_new_buffer(index);
+}
+
+/*
  * Put a node tuple on a page: into the smallest slot vacuum freed that
  * fits it on the first of up to 8 pages from the meta page's free-slot hint
  * that has one (the hint moves forward past pages without any); else onto the insert page
@@ -209,65 +268,16 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 		   int level, ItemPointer result)
 {
 	VxMetaPageData meta;
-	Buffer		buf = InvalidBuffer;
+	Buffer		buf;
 	Buffer		metabuf;
 	VxEdit		e;
 	Page		page;
-	bool		fresh = false;
-	OffsetNumber off = InvalidOffsetNumber;
+	bool		fresh;
+	OffsetNumber off;
 	BlockNumber free_hint;
 
 	vx_read_meta(index, &meta);
-	free_hint = meta.free_blkno;
-	if (BlockNumberIsValid(meta.free_blkno))
-	{
-		BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-		BlockNumber blk = meta.free_blkno;
-
-		bool		skipping = true;
-
-		/*
-		 * The hint moves forward only past pages with no free slot at all:
-		 * slots too small for this node stay for smaller ones.
-		 */
-		free_hint = InvalidBlockNumber;
-		for (int tries = 0; tries < 8 && blk < nblocks; tries++, blk++)
-		{
-			bool		anyfree;
-
-			buf = ReadBuffer(index, blk);
-			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-			off = find_free_slot(index, BufferGetPage(buf), blk, size, &anyfree);
-			if (anyfree && skipping)
-			{
-				free_hint = blk;
-				skipping = false;
-			}
-			if (off != InvalidOffsetNumber)
-				break;
-			UnlockReleaseBuffer(buf);
-			buf = InvalidBuffer;
-		}
-		if (skipping)
-			free_hint = blk < nblocks ? blk : InvalidBlockNumber;
-	}
-	if (!BufferIsValid(buf) && BlockNumberIsValid(meta.insert_blkno) &&
-		meta.insert_blkno > meta.nqpages)
-	{
-		buf = ReadBuffer(index, meta.insert_blkno);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		if (PageGetFreeSpace(BufferGetPage(buf)) < size)
-		{
-			UnlockReleaseBuffer(buf);
-			buf = InvalidBuffer;
-		}
-	}
-	if (!BufferIsValid(buf))
-	{
-		buf = vx_new_buffer(index);
-		fresh = true;
-	}
-
+	buf = choose_node_page(index, &meta, size, &off, &free_hint, &fresh);
 	vx_edit_start(&e, index);
 	page = vx_edit_page(&e, buf, fresh);
 	if (fresh)
@@ -447,25 +457,97 @@ typedef enum VxLinkMode
 								 * full list may give up its last edge */
 } VxLinkMode;
 
+/* the two ends of a back link nbr -> self, with their codes (add_backlink) */
+typedef struct VxLinkEnds
+{
+	const char *nbrcode;
+	float		nbraux;
+	const char *selfcode;
+	float		selfaux;
+	bool		force;			/* link even if the heuristic drops self */
+} VxLinkEnds;
+
+/*
+ * Which member of nbr's full list (n members) self takes the place of:
+ * a member whose node is DELETED or FREE first (*dead: it makes room
+ * without re-homing); else, judged with the build's heuristic over the
+ * members plus self, the farthest member the heuristic drops (forced: the
+ * farthest member).  -1 if self is not kept (not forced) or none can go.
+ */
+static int
+member_to_replace(Relation index, const VxIndexInfo *info, ItemPointerData *list,
+				  int n, const VxLinkEnds *ends, bool *dead)
+{
+	VxCand		cands[2 * VX_MAX_M + 1];
+	char	   *codes[2 * VX_MAX_M + 1];
+	float		auxes[2 * VX_MAX_M + 1];
+	char	   *scodes[2 * VX_MAX_M + 1];
+	float		sauxes[2 * VX_MAX_M + 1];
+	uint64		ids[2 * VX_MAX_M];
+	int			chosen[2 * VX_MAX_M + 1];
+	bool		kept[2 * VX_MAX_M + 1];
+	uint8		flags[2 * VX_MAX_M + 1];
+	int			k;
+
+	*dead = false;
+	for (int i = 0; i < n; i++)
+		ids[i] = vx_tid_pack(&list[i]);
+	fetch_codes(index, info, ids, n, codes, auxes, flags);
+	/* a member whose row is dead makes room: vacuum unlinks it anyway */
+	for (int i = 0; i < n; i++)
+		if (flags[i] & VX_NODE_DEAD)
+		{
+			*dead = true;
+			return i;
+		}
+	codes[n] = (char *) ends->selfcode;
+	auxes[n] = ends->selfaux;
+	/* cands[i].id is the index into codes[] (n = self) */
+	for (int i = 0; i <= n; i++)
+	{
+		cands[i].id = i;
+		cands[i].dist = vx_code_distance(info, ends->nbrcode, ends->nbraux, codes[i], auxes[i]);
+	}
+	vx_sort_cands(cands, n + 1);
+	for (int i = 0; i <= n; i++)
+	{
+		scodes[i] = codes[cands[i].id];
+		sauxes[i] = auxes[cands[i].id];
+	}
+	k = vx_select_neighbors(info, cands, n + 1, scodes, sauxes, n, 0, chosen);
+	memset(kept, 0, sizeof(kept));
+	for (int i = 0; i < k; i++)
+		kept[cands[chosen[i]].id] = true;
+	if (!kept[n] && !ends->force)
+		return -1;
+	for (int i = n; i >= 0; i--)
+		if (cands[i].id != (uint64) n && (ends->force || !kept[cands[i].id]))
+			return (int) cands[i].id;
+	return -1;
+}
+
 static bool
 add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 			 ItemPointer self, const char *selfcode, float selfaux, VxLinkMode mode)
 {
-	bool		force = mode != LINK_HEURISTIC;
-
 	int			cap = vx_layer_slots(info->m, layer);
 	ItemPointerData nbrtid;
 	ItemPointerData list[2 * VX_MAX_M];
 	ItemPointerData newlist[2 * VX_MAX_M];
-	char	   *nbrcode = palloc(info->codesize);
+	VxLinkEnds	ends;
 
+	ends.nbrcode = palloc(info->codesize);
+	ends.selfcode = selfcode;
+	ends.selfaux = selfaux;
+	ends.force = mode != LINK_HEURISTIC;
 	vx_tid_unpack(nbr, &nbrtid);
 	for (int attempt = 0; attempt < 3; attempt++)
 	{
 		int			n;
-		float		nbraux;
+		int			w;
+		bool		dead;
 
-		n = read_list(index, info, &nbrtid, layer, list, nbrcode, &nbraux);
+		n = read_list(index, info, &nbrtid, layer, list, (char *) ends.nbrcode, &ends.nbraux);
 		for (int i = 0; i < n; i++)
 			if (ItemPointerEquals(&list[i], self))
 				return true;
@@ -476,81 +558,21 @@ add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 			newlist[n] = *self;
 			if (write_list(index, info, &nbrtid, layer, list, n, newlist, n + 1))
 				return true;
+			CHECK_FOR_INTERRUPTS();
+			continue;
 		}
-		else
-		{
-			VxCand		cands[2 * VX_MAX_M + 1];
-			char	   *codes[2 * VX_MAX_M + 1];
-			float		auxes[2 * VX_MAX_M + 1];
-			uint64		ids[2 * VX_MAX_M];
-			int			chosen[2 * VX_MAX_M + 1];
-			bool		kept[2 * VX_MAX_M + 1];
-			int			k;
-			int			w = -1;
-
-			uint8		flags[2 * VX_MAX_M + 1];
-			int			dead = -1;
-
-			for (int i = 0; i < n; i++)
-				ids[i] = vx_tid_pack(&list[i]);
-			fetch_codes(index, info, ids, n, codes, auxes, flags);
-
-			/*
-			 * A member whose row is dead makes room without any re-homing:
-			 * vacuum unlinks it anyway.
-			 */
-			for (int i = 0; i < n && dead < 0; i++)
-				if (flags[i] & VX_NODE_DEAD)
-					dead = i;
-			if (dead >= 0)
-			{
-				newlist[dead] = *self;
-				if (write_list(index, info, &nbrtid, layer, list, n, newlist, n))
-					return true;
-				continue;
-			}
-			codes[n] = (char *) selfcode;
-			auxes[n] = selfaux;
-			/* cands[i].id is the index into codes[] (n = self) */
-			for (int i = 0; i <= n; i++)
-			{
-				cands[i].id = i;
-				cands[i].dist = vx_code_distance(info, nbrcode, nbraux, codes[i], auxes[i]);
-			}
-			vx_sort_cands(cands, n + 1);
-			{
-				char	   *scodes[2 * VX_MAX_M + 1];
-				float		sauxes[2 * VX_MAX_M + 1];
-
-				for (int i = 0; i <= n; i++)
-				{
-					scodes[i] = codes[cands[i].id];
-					sauxes[i] = auxes[cands[i].id];
-				}
-				k = vx_select_neighbors(info, cands, n + 1, scodes, sauxes, cap, 0, chosen);
-			}
-			memset(kept, 0, sizeof(kept));
-			for (int i = 0; i < k; i++)
-				kept[cands[chosen[i]].id] = true;
-			if (!kept[n] && !force)
-				return false;
-			/* the farthest member the heuristic drops (forced: the farthest) */
-			for (int i = n; i >= 0; i--)
-				if (cands[i].id != (uint64) n && (force || !kept[cands[i].id]))
-				{
-					w = (int) cands[i].id;
-					break;
-				}
-			if (w < 0)
-				return false;
-			if (!ensure_link(index, info, self, layer, &list[w]) &&
-				!(mode == LINK_FORCE_UNREACHABLE &&
-				  overwrite_last(index, info, self, layer, &list[w])))
-				return false;
-			newlist[w] = *self;
-			if (write_list(index, info, &nbrtid, layer, list, n, newlist, n))
-				return true;
-		}
+		w = member_to_replace(index, info, list, n, &ends, &dead);
+		if (w < 0)
+			return false;
+		/* w is re-homed first: linked from self (nbr -> self -> w) */
+		if (!dead &&
+			!ensure_link(index, info, self, layer, &list[w]) &&
+			!(mode == LINK_FORCE_UNREACHABLE &&
+			  overwrite_last(index, info, self, layer, &list[w])))
+			return false;
+		newlist[w] = *self;
+		if (write_list(index, info, &nbrtid, layer, list, n, newlist, n))
+			return true;
 		CHECK_FOR_INTERRUPTS();
 	}
 	return false;
@@ -616,6 +638,98 @@ choose_neighbors(Relation index, const VxIndexInfo *info, VxCand *res, int n,
 	return k;
 }
 
+/* a node being inserted (vx_insert_vector) */
+typedef struct VxNewNode
+{
+	ItemPointerData self;		/* its TID, once placed */
+	const char *code;
+	float		aux;
+	int			level;
+	int			top;			/* highest layer with neighbours from the search */
+	ItemPointerData *lists[VX_MAX_LEVEL + 1];
+	int			counts[VX_MAX_LEVEL + 1];
+} VxNewNode;
+
+/*
+ * Search the graph from the entry point for the new node's candidates on
+ * each layer it shares with the graph, and choose its lists from them.
+ */
+static void
+choose_lists(Relation index, const VxIndexInfo *info, VxMetaPageData *meta, VxNewNode *nn)
+{
+	VxCand	   *layers[VX_MAX_LEVEL + 1];
+	int			nlayers[VX_MAX_LEVEL + 1];
+	VxDiskGraph g;
+
+	/* arrays not kept are freed with the caller's per-row context */
+	vx_disk_graph_init_kept(&g, index, info, info->ef_construction * info->m * 2);
+	vx_query_set_code(&g.query, nn->code, nn->aux);
+	vx_disk_search(&g, info->ef_construction, nn->level, layers, nlayers,
+				   &meta->entry, meta->entry_level);
+	vx_disk_graph_release_kept(&g);
+
+	nn->top = Min(nn->level, meta->entry_level);
+	for (int l = 0; l <= nn->level; l++)
+	{
+		nn->lists[l] = palloc(sizeof(ItemPointerData) * vx_layer_slots(info->m, l));
+		nn->counts[l] = l <= nn->top ?
+			choose_neighbors(index, info, layers[l], nlayers[l], l, nn->lists[l]) : 0;
+	}
+}
+
+/*
+ * A new entry point must reach everything the old one reached: its
+ * layer-0 list links to the old entry from the start, so that placing the
+ * node and moving the entry point is one WAL record with the link in it.
+ * The old entry may be DELETED (a vacuum between its passes 1 and 3, or one
+ * cancelled there): the link is kept all the same, as DELETED nodes stay
+ * walkable until vacuum frees them, and vacuum's pass 4 replaces it before
+ * pass 5 frees the old entry.  Its own edges go to nodes the old entry
+ * reaches, so if the list is full the farthest gives way; the slot
+ * choose_neighbors leaves free for the forced link stays free.  The caller
+ * holds the update lock exclusively, so the entry cannot move meanwhile.
+ */
+static void
+link_old_entry(const VxIndexInfo *info, const VxMetaPageData *meta, VxNewNode *nn)
+{
+	bool		have = false;
+
+	for (int i = 0; i < nn->counts[0] && !have; i++)
+		have = ItemPointerEquals(&nn->lists[0][i], (ItemPointer) &meta->entry);
+	if (!have && nn->counts[0] < vx_layer_slots(info->m, 0) - 1)
+		nn->lists[0][nn->counts[0]++] = meta->entry;
+	else if (!have)
+		nn->lists[0][nn->counts[0] - 1] = meta->entry;
+}
+
+/* link the placed node back from its neighbours, top layer down */
+static void
+link_back(Relation index, const VxIndexInfo *info, VxNewNode *nn)
+{
+	for (int l = nn->top; l >= 0; l--)
+	{
+		bool		linked = false;
+
+		for (int i = 0; i < nn->counts[l]; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (add_backlink(index, info, vx_tid_pack(&nn->lists[l][i]), l, &nn->self,
+							 nn->code, nn->aux, LINK_HEURISTIC))
+				linked = true;
+		}
+
+		/*
+		 * Every neighbour's heuristic may refuse the new node (common under
+		 * inner product, where a few long vectors are everybody's nearest).
+		 * On layer 0 that would leave it unreachable: force one link, from
+		 * the nearest neighbour that can take it.
+		 */
+		for (int i = 0; l == 0 && !linked && i < nn->counts[0]; i++)
+			linked = add_backlink(index, info, vx_tid_pack(&nn->lists[0][i]), 0, &nn->self,
+								  nn->code, nn->aux, LINK_FORCE);
+	}
+}
+
 /*
  * Insert one prepared vector (normalised for cosine) for heap row heaptid.
  */
@@ -624,18 +738,12 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 {
 	VxIndexInfo *info = vx_get_info(index);
 	VxMetaPageData meta;
-	VxCodeInfo ci;
+	VxCodeInfo	ci;
+	VxNewNode	nn;
 	char	   *code;
-	int			level;
 	LOCKMODE	mode = ShareLock;
-	VxCand	   *layers[VX_MAX_LEVEL + 1];
-	int			nlayers[VX_MAX_LEVEL + 1];
-	ItemPointerData *lists[VX_MAX_LEVEL + 1];
-	int			counts[VX_MAX_LEVEL + 1];
-	int			top;
 	char	   *tup;
 	Size		size;
-	ItemPointerData self;
 
 	if (!info->trained)
 	{
@@ -644,11 +752,13 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 	}
 	code = palloc(info->codesize);
 	vx_encode(info, x, code, &ci);
-	level = Min(vx_test_level(vx_random_level(info)), info->maxlevel);
+	nn.code = code;
+	nn.aux = ci.offset_dot;
+	nn.level = Min(vx_test_level(vx_random_level(info)), info->maxlevel);
 
 	LockPage(index, VX_UPDATE_LOCK, mode);
 	vx_read_meta(index, &meta);
-	if (level > meta.entry_level)
+	if (nn.level > meta.entry_level)
 	{
 		/* may become the entry point: serialise with other such inserts */
 		UnlockPage(index, VX_UPDATE_LOCK, mode);
@@ -659,83 +769,19 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 
 	if (meta.entry_level < 0)
 	{
-		tup = vx_form_node(info, heaptid, level, &ci, code, NULL, NULL, &size);
-		place_node(index, tup, size, true, level, &self);
+		tup = vx_form_node(info, heaptid, nn.level, &ci, code, NULL, NULL, &size);
+		place_node(index, tup, size, true, nn.level, &nn.self);
 		UnlockPage(index, VX_UPDATE_LOCK, mode);
 		return;
 	}
 
-	{
-		VxDiskGraph g;
-
-		/* arrays not kept are freed with the caller's per-row context */
-		vx_disk_graph_init_kept(&g, index, info, info->ef_construction * info->m * 2);
-		vx_query_set_code(&g.query, code, ci.offset_dot);
-		vx_disk_search(&g, info->ef_construction, level, layers, nlayers,
-					   &meta.entry, meta.entry_level);
-		vx_disk_graph_release_kept(&g);
-	}
-
-	top = Min(level, meta.entry_level);
-	for (int l = 0; l <= level; l++)
-	{
-		lists[l] = palloc(sizeof(ItemPointerData) * vx_layer_slots(info->m, l));
-		counts[l] = l <= top ?
-			choose_neighbors(index, info, layers[l], nlayers[l], l, lists[l]) : 0;
-	}
-
-	/*
-	 * A new entry point must reach everything the old one reached: its
-	 * layer-0 list links to the old entry from the start, so that placing
-	 * the node and moving the entry point is one WAL record with the link
-	 * in it.  The old entry may be DELETED (a vacuum between its passes 1
-	 * and 3, or one cancelled there): the link is kept all the same, as
-	 * DELETED nodes stay walkable until vacuum frees them, and vacuum's
-	 * pass 4 replaces it before pass 5 frees the old entry.  Its own edges
-	 * go to nodes the old entry reaches, so if the list is full the
-	 * farthest gives way; the slot choose_neighbors leaves free for the
-	 * forced link stays free.  We hold the update lock exclusively, so the
-	 * entry cannot move meanwhile.
-	 */
-	if (level > meta.entry_level)
-	{
-		bool		have = false;
-
-		for (int i = 0; i < counts[0] && !have; i++)
-			have = ItemPointerEquals(&lists[0][i], &meta.entry);
-		if (!have && counts[0] < vx_layer_slots(info->m, 0) - 1)
-			lists[0][counts[0]++] = meta.entry;
-		else if (!have)
-			lists[0][counts[0] - 1] = meta.entry;
-	}
-
-	tup = vx_form_node(info, heaptid, level, &ci, code, lists, counts, &size);
-	place_node(index, tup, size, level > meta.entry_level, level, &self);
+	choose_lists(index, info, &meta, &nn);
+	if (nn.level > meta.entry_level)
+		link_old_entry(info, &meta, &nn);
+	tup = vx_form_node(info, heaptid, nn.level, &ci, code, nn.lists, nn.counts, &size);
+	place_node(index, tup, size, nn.level > meta.entry_level, nn.level, &nn.self);
 	vx_test_point("insert-after-place");
-
-	for (int l = top; l >= 0; l--)
-	{
-		bool		linked = false;
-
-		for (int i = 0; i < counts[l]; i++)
-		{
-			CHECK_FOR_INTERRUPTS();
-			if (add_backlink(index, info, vx_tid_pack(&lists[l][i]), l, &self,
-							 code, ci.offset_dot, LINK_HEURISTIC))
-				linked = true;
-		}
-
-		/*
-		 * Every neighbour's heuristic may refuse the new node (common under
-		 * inner product, where a few long vectors are everybody's nearest).
-		 * On layer 0 that would leave it unreachable: force one link, from
-		 * the nearest neighbour that can take it.
-		 */
-		for (int i = 0; l == 0 && !linked && i < counts[0]; i++)
-			linked = add_backlink(index, info, vx_tid_pack(&lists[0][i]), 0, &self,
-								  code, ci.offset_dot, LINK_FORCE);
-	}
-
+	link_back(index, info, &nn);
 	UnlockPage(index, VX_UPDATE_LOCK, mode);
 }
 

@@ -819,134 +819,157 @@ vx_prefetch_page_heads(const VxIndexInfo *info, const uint64 *ids, int k)
 }
 
 /*
- * Expand a node on disk at the current layer: its neighbour list comes
- * from the copy taken when the node was visited (or, for entry points,
- * from its page); then the codes of the neighbours not yet visited are
- * read, one page read per distinct block, and their own lists copied.  One
- * buffer lock at a time, never held across another read.
+ * The neighbour list of a node being expanded at the current layer: the
+ * copy taken when the node was visited, or, for an entry point, read from
+ * its page into own.
+ */
+static int
+expanded_list(VxDiskGraph *g, uint64 id, ItemPointerData *own, ItemPointerData **nbrs)
+{
+	const VxIndexInfo *info = g->info;
+	bool		isnew;
+	int32		slot = *visited_insert(g->visited, id, &isnew);
+	ItemPointerData tid;
+	Buffer		buf;
+	VxNodeHeader *node;
+	int			nn;
+
+	if (slot >= 0)
+	{
+		*nbrs = g->lists + (Size) 2 * info->m * slot;
+		return g->listlen[slot];
+	}
+	vx_tid_unpack(id, &tid);
+	buf = vx_read_buffer(g->index, info, ItemPointerGetBlockNumber(&tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = vx_page_node(g->index, BufferGetPage(buf), ItemPointerGetBlockNumber(&tid),
+						ItemPointerGetOffsetNumber(&tid));
+	nn = vx_node_neighbors(info, node, g->layer, own);
+	UnlockReleaseBuffer(buf);
+	g->npages++;
+	*nbrs = own;
+	return nn;
+}
+
+/*
+ * Read the nodes r->ids[i ..] of up to VX_PIN_BATCH pages: pin those pages and prefetch the nodes' headers and code starts
+ * before the first is read, so that their cache misses overlap (staying
+ * within the backend's small array of private pin counts); then, one share
+ * lock at a time, compute each node's distance into out[*nout] and copy its
+ * list, storing the copy's slot in its visited entry (*r->slotp[x], or
+ * looked up again if the map moved).  The unlocked peek at a line pointer only
+ * computes a prefetch address; every real read happens under the lock, with
+ * checks.  Returns the index after the last node read.
+ */
+/* the neighbours an expansion reads: packed TIDs sorted by block, their visited entries */
+typedef struct VxToRead
+{
+	uint64		ids[2 * VX_MAX_M];
+	int32	   *slotp[2 * VX_MAX_M];
+	int			k;
+	bool		moved;			/* the visited map grew: slotp[] are stale */
+} VxToRead;
+
+static int
+read_node_batch(VxDiskGraph *g, VxToRead *r, int i, VxCand *out, int *nout)
+{
+	const VxIndexInfo *info = g->info;
+	const uint64 *ids = r->ids;
+	int			k = r->k;
+	Size		pf_end = vx_code_offset(info->m, 0) + info->codesize;
+	Buffer		bufs[VX_PIN_BATCH];
+	int			starts[VX_PIN_BATCH + 1];
+	int			nb = 0;
+	int			j = i;
+	bool		isnew;
+
+	while (j < k && nb < VX_PIN_BATCH)
+	{
+		BlockNumber blk = vx_tid_block(ids[j]);
+		Page		page;
+
+		bufs[nb] = vx_read_buffer(g->index, info, blk);
+		page = BufferGetPage(bufs[nb]);
+		starts[nb++] = j;
+		for (; j < k && vx_tid_block(ids[j]) == blk; j++)
+		{
+			const char *item = vx_peek_item(page, vx_tid_offset(ids[j]));
+
+			__builtin_prefetch(item);
+			for (Size p = vx_layer_offset(info->m, 0) + 64; p < pf_end; p += 64)
+				__builtin_prefetch(item + p);
+		}
+	}
+	starts[nb] = j;
+	g->npages += nb;
+
+	for (int b = 0; b < nb; b++)
+	{
+		BlockNumber blk = vx_tid_block(ids[starts[b]]);
+		Page		page = BufferGetPage(bufs[b]);
+
+		LockBuffer(bufs[b], BUFFER_LOCK_SHARE);
+		for (int x = starts[b]; x < starts[b + 1]; x++)
+		{
+			VxNodeHeader *node = vx_page_node(g->index, page, blk, vx_tid_offset(ids[x]));
+			int32		ls = cache_list(g, node);
+
+			out[*nout].id = ids[x];
+			out[*nout].dist = vx_distance(&g->query, vx_node_code(info, node), node->aux);
+			(*nout)++;
+			/* nothing else adds to the map here: only a growth moves entries */
+			if (!r->moved)
+				*r->slotp[x] = ls;
+			else
+				*visited_insert(g->visited, ids[x], &isnew) = ls;
+		}
+		UnlockReleaseBuffer(bufs[b]);
+	}
+	return j;
+}
+
+/*
+ * Expand a node on disk at the current layer: its neighbour list
+ * (expanded_list); then the neighbours not yet visited are entered in the
+ * visited map, sorted by block, their pages' first lines prefetched, and
+ * read batch by batch (read_node_batch): one page read per distinct block,
+ * one buffer lock at a time, never held across another read.
  */
 int
 vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 {
 	VxDiskGraph *g = (VxDiskGraph *) graph;
-	const VxIndexInfo *info = g->info;
 	ItemPointerData own[2 * VX_MAX_M];
 	ItemPointerData *nbrs;
-	uint64		ids[2 * VX_MAX_M];
-	int32	   *slotp[2 * VX_MAX_M];
+	VxToRead	r;
 	uint32		ngrow;
-	bool		moved;
-	Size		pf_end = vx_code_offset(info->m, 0) + info->codesize;
 	int			nn;
-	int			k = 0;
 	int			nout = 0;
-	bool		isnew;
-	int32		slot = *visited_insert(g->visited, id, &isnew);
 
 	Assert(layer == g->layer);
-	if (slot >= 0)
-	{
-		nbrs = g->lists + (Size) 2 * info->m * slot;
-		nn = g->listlen[slot];
-	}
-	else
-	{
-		ItemPointerData tid;
-		Buffer		buf;
-		VxNodeHeader *node;
-
-		vx_tid_unpack(id, &tid);
-		buf = vx_read_buffer(g->index, info, ItemPointerGetBlockNumber(&tid));
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = vx_page_node(g->index, BufferGetPage(buf), ItemPointerGetBlockNumber(&tid),
-							ItemPointerGetOffsetNumber(&tid));
-		nn = vx_node_neighbors(info, node, layer, own);
-		UnlockReleaseBuffer(buf);
-		g->npages++;
-		nbrs = own;
-	}
-
+	nn = expanded_list(g, id, own, &nbrs);
+	r.k = 0;
 	ngrow = g->visited->ngrow;
 	for (int i = 0; i < nn; i++)
 	{
 		uint64		nid = vx_tid_pack(&nbrs[i]);
+		bool		isnew;
 		int32	   *sp = visited_insert(g->visited, nid, &isnew);
 
 		if (isnew)
 		{
-			slotp[k] = sp;
-			ids[k++] = nid;
+			r.slotp[r.k] = sp;
+			r.ids[r.k++] = nid;
 		}
 	}
-	/* slotp[] follows ids[] through the sort; a growth moved the entries */
-	moved = g->visited->ngrow != ngrow;
-	if (k == 0)
+	if (r.k == 0)
 		return 0;
-	sort_by_block_with(ids, slotp, k);
-	vx_prefetch_page_heads(info, ids, k);
-
-	/*
-	 * Pin a few pages at a time (staying within the backend's small array
-	 * of private pin counts) and prefetch the nodes' headers and code
-	 * starts before the first is read, so that their cache misses overlap.
-	 * The unlocked peek at a line pointer only computes a prefetch address;
-	 * every real read happens under the share lock, with checks.
-	 */
-	for (int i = 0; i < k;)
-	{
-		Buffer		bufs[VX_PIN_BATCH];
-		int			starts[VX_PIN_BATCH + 1];
-		int			nb = 0;
-		int			j = i;
-
-		while (j < k && nb < VX_PIN_BATCH)
-		{
-			BlockNumber blk = vx_tid_block(ids[j]);
-			Page		page;
-
-			bufs[nb] = vx_read_buffer(g->index, info, blk);
-			page = BufferGetPage(bufs[nb]);
-			starts[nb++] = j;
-			for (; j < k && vx_tid_block(ids[j]) == blk; j++)
-			{
-				const char *item = vx_peek_item(page, vx_tid_offset(ids[j]));
-
-				__builtin_prefetch(item);
-				for (Size p = vx_layer_offset(info->m, 0) + 64; p < pf_end; p += 64)
-					__builtin_prefetch(item + p);
-			}
-		}
-		starts[nb] = j;
-		g->npages += nb;
-
-		for (int b = 0; b < nb; b++)
-		{
-			BlockNumber blk = vx_tid_block(ids[starts[b]]);
-			Page		page = BufferGetPage(bufs[b]);
-
-			LockBuffer(bufs[b], BUFFER_LOCK_SHARE);
-			for (int x = starts[b]; x < starts[b + 1]; x++)
-			{
-				VxNodeHeader *node = vx_page_node(g->index, page, blk,
-												  vx_tid_offset(ids[x]));
-				int32		ls = cache_list(g, node);
-
-				out[nout].id = ids[x];
-				out[nout].dist = vx_distance(&g->query, vx_node_code(info, node), node->aux);
-				nout++;
-				/*
-				 * The entry, looked up again only if the map grew while the
-				 * neighbours were entered (nothing else adds to it here).
-				 */
-				if (!moved)
-					*slotp[x] = ls;
-				else
-					*visited_insert(g->visited, ids[x], &isnew) = ls;
-			}
-			UnlockReleaseBuffer(bufs[b]);
-		}
-		i = j;
-	}
+	r.moved = g->visited->ngrow != ngrow;
+	/* slotp[] follows ids[] through the sort */
+	sort_by_block_with(r.ids, r.slotp, r.k);
+	vx_prefetch_page_heads(g->info, r.ids, r.k);
+	for (int i = 0; i < r.k;)
+		i = read_node_batch(g, &r, i, out, &nout);
 	g->ndistances += nout;
 	return nout;
 }

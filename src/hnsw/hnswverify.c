@@ -633,6 +633,38 @@ check_graph(CheckState *cs, bool heapallindexed)
 	}
 }
 
+/*
+ * The live nodes the walk did not reach; with heapallindexed, one whose row
+ * the heap holds live is corruption.
+ */
+static int64
+count_unreachable(CheckState *cs, bool heapallindexed)
+{
+	tidmap_iterator iter;
+	NodeEntry  *e;
+	int64		unreachable = 0;
+
+	tidmap_start_iterate(cs->nodes, &iter);
+	while ((e = tidmap_iterate(cs->nodes, &iter)) != NULL)
+	{
+		NodeEntry  *row;
+
+		if (e->flags & (NODE_DELETED | NODE_FREE | NODE_REACHED))
+			continue;
+		row = map_entry(cs->rows, e->heaptid, false);
+		if (heapallindexed && row != NULL && (row->flags & ROW_IN_HEAP))
+		{
+			ItemPointerData tid;
+
+			vx_tid_unpack(e->key, &tid);
+			corrupt(cs, ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid),
+					"node of a live row is unreachable from the entry point");
+		}
+		unreachable++;
+	}
+	return unreachable;
+}
+
 PG_FUNCTION_INFO_V1(vecidx_hnsw_check);
 
 /*
@@ -662,9 +694,7 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	Datum		vals[5];
 	bool		nulls[5] = {false, false, false, false, false};
-	int64		unreachable = 0;
-	tidmap_iterator iter;
-	NodeEntry  *e;
+	int64		unreachable;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
@@ -699,25 +729,7 @@ vecidx_hnsw_check(PG_FUNCTION_ARGS)
 	check_target_index(cs.index);
 
 	check_graph(&cs, heapallindexed);
-
-	tidmap_start_iterate(cs.nodes, &iter);
-	while ((e = tidmap_iterate(cs.nodes, &iter)) != NULL)
-	{
-		NodeEntry  *row;
-
-		if (e->flags & (NODE_DELETED | NODE_FREE | NODE_REACHED))
-			continue;
-		row = map_entry(cs.rows, e->heaptid, false);
-		if (heapallindexed && row != NULL && (row->flags & ROW_IN_HEAP))
-		{
-			ItemPointerData tid;
-
-			vx_tid_unpack(e->key, &tid);
-			corrupt(&cs, ItemPointerGetBlockNumber(&tid), ItemPointerGetOffsetNumber(&tid),
-					"node of a live row is unreachable from the entry point");
-		}
-		unreachable++;
-	}
+	unreachable = count_unreachable(&cs, heapallindexed);
 
 	index_close(cs.index, lockmode);
 	AtEOXact_GUC(false, save_nestlevel);
