@@ -1246,7 +1246,15 @@ write_graph(VxBuildState *bs)
 	int64		i = 0;
 	MemoryContext old = MemoryContextSwitchTo(bs->graphcxt);
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_WRITE);
+	{
+		const int	params[] = {PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_CREATEIDX_TUPLES_TOTAL,
+		PROGRESS_CREATEIDX_TUPLES_DONE};
+		const int64 values[] = {VX_PHASE_WRITE, bs->nnodes, 0};
+
+		/* tuples: the nodes written out of those in the graph */
+		pgstat_progress_update_multi_param(3, params, values);
+	}
+	vx_test_point("build-write");
 	repair_reachability(bs);
 	order = layout_nodes(bs, firstblk, &lastblk);
 	build_memory(bs);
@@ -1746,6 +1754,32 @@ build_tranche(void)
 	return tranche;
 }
 
+/* the shared state of a parallel build, in the DSM segment (VX_KEY_SHARED) */
+static VxBuildShared *
+init_shared(ParallelContext *pcxt, VxBuildState *bs, IndexInfo *indexInfo,
+			int64 capnodes, Size arena)
+{
+	VxBuildShared *sh = shm_toc_allocate(pcxt->toc, sizeof(VxBuildShared));
+
+	memset(sh, 0, sizeof(VxBuildShared));
+	sh->heaprelid = RelationGetRelid(bs->heap);
+	sh->indexrelid = RelationGetRelid(bs->index);
+	sh->isconcurrent = indexInfo->ii_Concurrent;
+	sh->trained = bs->info->trained;
+	sh->qscale = bs->info->quant.scale;
+	sh->tranche = build_tranche();
+	sh->capnodes = capnodes;
+	sh->arena_size = arena;
+	SpinLockInit(&sh->mutex);
+	pg_atomic_init_u64(&sh->indtuples, 0);
+	LWLockInitialize(&sh->graph_lock, sh->tranche);
+	LWLockInitialize(&sh->entry_lock, sh->tranche);
+	sh->entry = -1;
+	sh->entry_level = -1;
+	shm_toc_insert(pcxt->toc, VX_KEY_SHARED, sh);
+	return sh;
+}
+
 /*
  * The leader's part of a parallel build with nworkers requested.  The
  * quantizer is trained before the segment is set up; after the workers
@@ -1788,23 +1822,7 @@ parallel_build(VxBuildState *bs, IndexInfo *indexInfo, int nworkers)
 	shm_toc_estimate_keys(&pcxt->estimator, 4);
 	InitializeParallelDSM(pcxt);
 
-	sh = shm_toc_allocate(pcxt->toc, sizeof(VxBuildShared));
-	memset(sh, 0, sizeof(VxBuildShared));
-	sh->heaprelid = RelationGetRelid(bs->heap);
-	sh->indexrelid = RelationGetRelid(bs->index);
-	sh->isconcurrent = indexInfo->ii_Concurrent;
-	sh->trained = info->trained;
-	sh->qscale = info->quant.scale;
-	sh->tranche = build_tranche();
-	sh->capnodes = capnodes;
-	sh->arena_size = arena;
-	SpinLockInit(&sh->mutex);
-	pg_atomic_init_u64(&sh->indtuples, 0);
-	LWLockInitialize(&sh->graph_lock, sh->tranche);
-	LWLockInitialize(&sh->entry_lock, sh->tranche);
-	sh->entry = -1;
-	sh->entry_level = -1;
-	shm_toc_insert(pcxt->toc, VX_KEY_SHARED, sh);
+	sh = init_shared(pcxt, bs, indexInfo, capnodes, arena);
 
 	pscan = shm_toc_allocate(pcxt->toc, pscansize);
 	table_parallelscan_initialize(bs->heap, pscan, snapshot);
@@ -1884,6 +1902,23 @@ vx_build_worker_main(dsm_segment *seg, shm_toc *toc)
 	table_close(heap, heaplock);
 }
 
+/*
+ * The table's rows as the planner would estimate them (pg_class.reltuples
+ * scaled to the current number of pages), for the progress view's
+ * tuples_total while the build loads; 0 (unknown) before the table was
+ * ever vacuumed or analysed.
+ */
+static int64
+progress_rows_estimate(Relation heap)
+{
+	double		reltuples = heap->rd_rel->reltuples;
+	BlockNumber relpages = heap->rd_rel->relpages;
+
+	if (reltuples < 0 || relpages == 0)
+		return 0;
+	return (int64) rint(reltuples / relpages * RelationGetNumberOfBlocks(heap));
+}
+
 IndexBuildResult *
 hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 {
@@ -1897,7 +1932,14 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	init_build_state(&bs, heap, index);
 	vx_build_edits_begin(index);
 	nworkers = vx_build_workers(heap, index, indexInfo);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, VX_PHASE_LOAD);
+	{
+		const int	params[] = {PROGRESS_CREATEIDX_SUBPHASE, PROGRESS_CREATEIDX_TUPLES_TOTAL};
+		const int64 values[] = {VX_PHASE_LOAD, progress_rows_estimate(heap)};
+
+		/* tuples: the rows read of the table's estimated rows */
+		pgstat_progress_update_multi_param(2, params, values);
+	}
+	vx_test_point("build-load");
 	if (nworkers > 0)
 		parallel_build(&bs, indexInfo, nworkers);
 	else

@@ -33,6 +33,12 @@
  *							initialised or WAL-logged (a crash leaves it zero)
  *	 build-worker-scan		a parallel build's worker, attached, before its
  *							share of the heap scan
+ *	 build-load				a build, its progress total set, before it
+ *							loads the table
+ *	 build-write			a build's write phase, its progress counts set,
+ *							before the repair pass (serial builds and a
+ *							parallel build's leader: a parallel spill writes
+ *							under an LWLock, where no pause may wait)
  *	 vecidx_hnsw_check-between-passes	the verifier between its node pass
  *							and its link pass (both before the walk)
  *
