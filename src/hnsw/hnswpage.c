@@ -648,7 +648,8 @@ vx_index_dim(Relation index)
 	if (typmod < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column does not have dimensions")));
+				 errmsg("column does not have dimensions"),
+				 errhint("Declare the column with its dimensions, as in vector(1536) or halfvec(1536), or index an expression cast to them, as in ((v::vector(1536))).")));
 	return typmod;
 }
 
