@@ -709,7 +709,7 @@ ALTER FUNCTION vector_negative_inner_product(vector, vector) COST 50 SUPPORT vec
 ALTER FUNCTION vector_spherical_distance(vector, vector) COST 50 SUPPORT vector_distance_support;
 
 -- ============================================================================
--- sparsevec (issue 15, value layer; no hnsw operator classes yet)
+-- sparsevec (issue 15; its hnsw operator classes: the last section)
 -- ============================================================================
 -- pgvector 0.8.6's sparsevec surface: the same names, strictness and
 -- volatility.  Like halfvec's, the distance functions keep pgvector's
@@ -924,3 +924,37 @@ CREATE OPERATOR CLASS sparsevec_ops
 	OPERATOR 4 >= ,
 	OPERATOR 5 > ,
 	FUNCTION 1 sparsevec_cmp(sparsevec, sparsevec);
+
+------------------------------------------------------------------------------
+-- sparsevec hnsw operator classes (issue 15): the graph holds the sparse
+-- vectors themselves (the SPARSE codec, named by support function 3 as
+-- pgvector declares it); every distance is exact, so nothing is rechecked
+-- (src/hnsw/README, "Codecs").  Support function 1 is the operator's own
+-- function, as in every vecidx class.
+
+CREATE FUNCTION hnsw_sparsevec_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+
+CREATE OPERATOR CLASS sparsevec_l2_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);
+
+CREATE OPERATOR CLASS sparsevec_ip_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <#> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);
+
+CREATE OPERATOR CLASS sparsevec_cosine_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <=> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 cosine_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);
+
+CREATE OPERATOR CLASS sparsevec_l1_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <+> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);

@@ -30,8 +30,9 @@
  * Distance from a query to a node code.  L2 and cosine return squared L2
  * (cosine on unit vectors), inner product returns the negative dot product,
  * L1 the L1 distance; all are exact for the decoded vector x^.  The BITS
- * codec's distances (Hamming, Jaccard) are the operators' own.  The INT8
- * codes come first: only an unquantized index looks at the codec.
+ * codec's distances (Hamming, Jaccard) are the operators' own, the SPARSE
+ * codec's those of the sparse vectors (cosine: 2 (1 - similarity)).  The
+ * INT8 codes come first: only an unquantized index looks at the codec.
  */
 float
 vx_distance(const VxQuery *q, const char *code, float aux)
@@ -47,6 +48,8 @@ vx_distance(const VxQuery *q, const char *code, float aux)
 
 		if (info->codec == VX_CODEC_BITS)
 			return vx_bits_distance(info, (const char *) q->qf, code);
+		if (info->codec == VX_CODEC_SPARSE)
+			return vx_sparse_distance(info, (const char *) q->qf, q->qaux, code, aux);
 		switch (info->metric)
 		{
 			case VX_METRIC_IP:
@@ -75,7 +78,8 @@ vx_distance(const VxQuery *q, const char *code, float aux)
 /*
  * Make a stored code (and its aux value) the query: compared code to code
  * when quantized; with quantization off the code is the float vector (the
- * BITS codec: the bits, which qf then points at).  q->info must be set.
+ * BITS and SPARSE codecs: their code, which qf then points at; SPARSE
+ * reads qaux).  q->info must be set.
  */
 void
 vx_query_set_code(VxQuery *q, const char *code, float aux)
@@ -87,7 +91,10 @@ vx_query_set_code(VxQuery *q, const char *code, float aux)
 		q->qaux = aux;
 	}
 	else
+	{
 		q->qf = (const float *) code;
+		q->qaux = aux;
+	}
 }
 
 /* distance between two stored codes, same measure as vx_distance */
@@ -107,6 +114,8 @@ vx_code_distance(const VxIndexInfo *info, const char *c1, float aux1,
 
 		if (info->codec == VX_CODEC_BITS)
 			return vx_bits_distance(info, c1, c2);
+		if (info->codec == VX_CODEC_SPARSE)
+			return vx_sparse_distance(info, c1, aux1, c2, aux2);
 		switch (info->metric)
 		{
 			case VX_METRIC_IP:
@@ -836,7 +845,9 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	int32	   *slotp[2 * VX_MAX_M];
 	uint32		ngrow;
 	bool		moved;
-	Size		pf_end = vx_code_offset(info->m, 0) + info->codesize;
+	/* a sparse code's first lines (its largest would run past most nodes) */
+	Size		pf_end = vx_code_offset(info->m, 0) +
+		(info->codec == VX_CODEC_SPARSE ? 256 : info->codesize);
 	int			nn;
 	int			k = 0;
 	int			nout = 0;
