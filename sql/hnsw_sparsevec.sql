@@ -10,7 +10,8 @@
 -- node, and vecidx_hnsw_check requires every live row to be reachable, so
 -- the index must return exactly the rows an exact sort returns, in the same
 -- distance order (sparse rows that share no index with the query tie: the
--- id sets are compared without the rows tied at a LIMIT, vx_knn_cmp).
+-- id sets are compared without the rows tied at a LIMIT, vx_knn_cmp;
+-- vx_knn_all runs it for every query of a table).
 --
 
 \set ECHO none
@@ -39,19 +40,8 @@ LANGUAGE sql VOLATILE AS $$
 		SELECT 60 + (random() * (dim - 61))::int, 0.5 WHERE i % 3 = 0) e GROUP BY k) s
 $$;
 
--- every query of hnsw_sv_q against the exact sort, LIMIT 10 and LIMIT ALL
+-- the queries (vx_knn_all: each against the exact sort, LIMIT 10 and ALL)
 CREATE TABLE hnsw_sv_q (qid int, q text);
-CREATE FUNCTION hnsw_sv_all(tab text, typ text, op text, filter text DEFAULT 'v IS NOT NULL',
-							OUT queries int, OUT index_used bool,
-							OUT index_rows bigint, OUT seq_rows bigint,
-							OUT distances_differ int, OUT ids_differ int)
-LANGUAGE sql AS $$
-	SELECT count(*)::int, bool_and(c.index_used), sum(c.index_rows), sum(c.seq_rows),
-		   count(*) FILTER (WHERE NOT c.same_distances)::int,
-		   count(*) FILTER (WHERE NOT c.same_ids)::int
-	FROM hnsw_sv_q, lateral (VALUES (10), (NULL::int)) l(lim),
-		 lateral vx_knn_cmp(tab, typ, op, q, l.lim, filter) c
-$$;
 
 SET hnsw.ef_search = 500;
 SELECT setseed(0.5);
@@ -99,10 +89,10 @@ FROM (SELECT id, v <=> '{}/1000000000' AS d FROM hnsw_sv ORDER BY v <=> '{}/1000
 RESET enable_seqscan;
 
 -- index results equal the exact sort (cosine: but for the zero vector)
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<->');
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<#>');
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<=>', 'v IS NOT NULL AND id <> 361');
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<+>');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<->');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<#>');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<=>', 'v IS NOT NULL AND id <> 361');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<+>');
 
 -- the graphs are sound and hold every row they should
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_l2', true);
@@ -112,7 +102,7 @@ SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_l1', true);
 
 -- a filter, exact at an ef_search above the table size; at a small
 -- ef_search further batches bring every row
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<->', 'id % 7 = 0');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<->', 'id % 7 = 0');
 SET hnsw.ef_search = 10;
 SET hnsw.iterative_scan = relaxed_order;
 SELECT sum(c.index_rows) AS index_rows, sum(c.seq_rows) AS seq_rows,
@@ -139,13 +129,13 @@ DELETE FROM hnsw_sv WHERE id % 5 = 0;
 VACUUM hnsw_sv;
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_l2', true);
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_cos', true);
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<->');
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<=>', 'v IS NOT NULL AND id <> 361');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<->');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<=>', 'v IS NOT NULL AND id <> 361');
 INSERT INTO hnsw_sv SELECT i, hnsw_sv_rand(1000000000, 40, i)::sparsevec FROM generate_series(401, 440) i;
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_l2', true);
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_ip', true);
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<->');
-SELECT * FROM hnsw_sv_all('hnsw_sv', 'sparsevec', '<#>');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<->');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv', 'sparsevec', '<#>');
 
 -- a query of another dimension: the operator's message
 SET enable_seqscan = off;
@@ -163,7 +153,7 @@ CREATE INDEX hnsw_sv_small_l1 ON hnsw_sv_small USING hnsw (v sparsevec_l1_ops);
 INSERT INTO hnsw_sv_small SELECT i, ('{' || (i % 3 + 1) || ':' || i || '}/3')::sparsevec FROM generate_series(1, 30) i;
 DELETE FROM hnsw_sv_q;
 INSERT INTO hnsw_sv_q VALUES (1, '{1:2,3:-4}/3'), (2, '{}/3'), (3, '{2:30}/3');
-SELECT * FROM hnsw_sv_all('hnsw_sv_small', 'sparsevec', '<+>');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv_small', 'sparsevec', '<+>');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_small_l1', true);
 DROP TABLE hnsw_sv_small;
 CREATE TABLE hnsw_sv_nodim (v sparsevec);
@@ -191,7 +181,7 @@ INSERT INTO hnsw_sv_nnz VALUES (12, hnsw_sv_nnz(992));
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_nnz_l2', true);
 DELETE FROM hnsw_sv_q;
 INSERT INTO hnsw_sv_q SELECT i, hnsw_sv_nnz(i * 150)::text FROM generate_series(1, 7) i;
-SELECT * FROM hnsw_sv_all('hnsw_sv_nnz', 'sparsevec', '<->');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv_nnz', 'sparsevec', '<->');
 DROP INDEX hnsw_sv_nnz_l2;
 CREATE INDEX hnsw_sv_nnz_m100 ON hnsw_sv_nnz USING hnsw (v sparsevec_ip_ops) WITH (m = 100, ef_construction = 200);
 DELETE FROM hnsw_sv_nnz WHERE id >= 9;
@@ -204,11 +194,10 @@ CREATE INDEX hnsw_sv_nnz_m2 ON hnsw_sv_nnz USING hnsw (v sparsevec_cosine_ops) W
 INSERT INTO hnsw_sv_nnz VALUES (14, hnsw_sv_nnz(1001));
 INSERT INTO hnsw_sv_nnz VALUES (14, hnsw_sv_nnz(1000));
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_sv_nnz_m2', true);
-SELECT * FROM hnsw_sv_all('hnsw_sv_nnz', 'sparsevec', '<=>');
+SELECT * FROM vx_knn_all('hnsw_sv_q', 'hnsw_sv_nnz', 'sparsevec', '<=>');
 DROP TABLE hnsw_sv_nnz;
 DROP FUNCTION hnsw_sv_nnz;
 
-DROP FUNCTION hnsw_sv_all;
 DROP FUNCTION hnsw_sv_rand;
 DROP TABLE hnsw_sv_q;
 RESET hnsw.ef_search;

@@ -113,6 +113,8 @@ typedef struct VxIndexInfo
 	int			maxlevel;		/* highest level whose node fits a page */
 	Size		codesize;		/* bytes of code in a node; SPARSE: the
 								 * largest code (codes vary, vx_code_len) */
+	Size		prefetchsize;	/* bytes of code a walk prefetches: codesize;
+								 * SPARSE: the first VX_SPARSE_PREFETCH */
 	VxQuantizer quant;			/* offset -> offsets[] below */
 	BlockNumber nrecent;		/* buffer hints (0 or a power of two), see
 								 * vx_read_buffer() */
@@ -179,7 +181,9 @@ typedef struct VxQuery
 	bool		is_code;		/* query is itself a code (build/insert) */
 	const float *qf;			/* float query: u = (q-a)/s, or q itself */
 	const uint8 *qc;			/* code query */
-	float		qaux;			/* ip: <q,a> (float) or sum a_i c_i (code) */
+	float		qaux;			/* ip: <q,a> (float) or sum a_i c_i (code);
+								 * SPARSE: the query's aux (cosine: its sum
+								 * of squares) */
 } VxQuery;
 
 extern void vx_prefetch_page_heads(const VxIndexInfo *info, const uint64 *ids, int k);
@@ -382,6 +386,14 @@ extern double vx_bits_exact(const VxIndexInfo *info, const char *a, const char *
  * smallest a node can have (for bounds on nodes per page).
  */
 #define VX_SPARSE_CODE_SIZE(nnz)	(sizeof(int32) + (sizeof(int32) + sizeof(float)) * (Size) (nnz))
+#define VX_SPARSE_PREFETCH			256
+
+/* info->prefetchsize (set with codesize; the walk reads it, not the codec) */
+static inline Size
+vx_prefetch_size(VxCodec codec, Size codesize)
+{
+	return codec == VX_CODEC_SPARSE ? Min(codesize, VX_SPARSE_PREFETCH) : codesize;
+}
 
 static inline Size
 vx_sparse_code_len(const char *code)

@@ -1469,6 +1469,7 @@ build_info(Relation index)
 				 errmsg("column cannot have more than %d dimensions for hnsw index", maxdim),
 				 errdetail("A graph node with m = %d must fit in one %d-byte page.", info->m, BLCKSZ)));
 	info->codesize = vx_code_size(codec, dim, info->m, info->quantized);
+	info->prefetchsize = vx_prefetch_size(codec, info->codesize);
 	info->maxlevel = vx_max_level(info->m, vx_min_code_size(info));
 	Assert(info->maxlevel >= 0);
 	info->quant.dim = codec == VX_CODEC_INT8 ? dim : 0;

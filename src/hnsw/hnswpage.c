@@ -253,6 +253,7 @@ vx_get_info(Relation index)
 	info->quantized = meta.quantized != 0;
 	info->trained = meta.trained != 0;
 	info->codesize = vx_code_size(info->codec, info->dim, info->m, info->quantized);
+	info->prefetchsize = vx_prefetch_size(info->codec, info->codesize);
 	info->maxlevel = vx_max_level(info->m, vx_min_code_size(info));
 	info->quant.dim = info->codec == VX_CODEC_INT8 ? info->dim : 0;
 	info->quant.offset = info->offsets;
@@ -488,13 +489,17 @@ vx_node_page_usable(Relation index, Page page, BlockNumber blkno)
 	return true;
 }
 
+static const char *sparse_node_problem(const VxIndexInfo *info,
+									   const VxNodeHeader *node, Size lplen);
+
 /*
  * What is wrong with the node tuple at offset off of a locked page, or
  * NULL if nothing is: the page is a well-formed node page (vx_page_is), off
  * is one of its line pointers, the item lies between pd_upper and the
  * special space, MAXALIGNed, and is large enough for the header and, for
  * the level the header states (at most info->maxlevel), for the neighbour
- * slots and code of that level.  A node may sit in a larger slot vacuum
+ * slots and code of that level (a SPARSE node: the code its own nnz gives,
+ * sparse_node_problem).  A node may sit in a larger slot vacuum
  * freed.  After this, every access a node's level implies stays inside its
  * item.
  */
@@ -526,18 +531,30 @@ vx_node_problem(const VxIndexInfo *info, Page page, OffsetNumber off)
 	node = (const VxNodeHeader *) PageGetItem(page, iid);
 	if (node->level > info->maxlevel)
 		return "node level out of range";
-	if (lplen < vx_node_size(info->m, node->level, vx_min_code_size(info)))
+	if (unlikely(info->codec == VX_CODEC_SPARSE))
+		return sparse_node_problem(info, node, lplen);
+	if (lplen < vx_node_size(info->m, node->level, info->codesize))
 		return "node is too small for its level";
-	if (info->codec == VX_CODEC_SPARSE)
-	{
-		int32		nnz = *(const int32 *) ((const char *) node +
-											vx_code_offset(info->m, node->level));
+	return NULL;
+}
 
-		if (nnz < 0 || nnz > vx_sparse_max_nnz(info->m))
-			return "sparse code's element count out of range";
-		if (lplen < vx_node_size(info->m, node->level, VX_SPARSE_CODE_SIZE(nnz)))
-			return "node is too small for its code";
-	}
+/*
+ * vx_node_problem's size checks of a SPARSE node, whose code's size is its
+ * own: an item of lplen bytes holds the header, the lists and the smallest
+ * code before nnz is read, then nnz must be in range and its code fit.
+ */
+static pg_noinline const char *
+sparse_node_problem(const VxIndexInfo *info, const VxNodeHeader *node, Size lplen)
+{
+	int32		nnz;
+
+	if (lplen < vx_node_size(info->m, node->level, VX_SPARSE_CODE_SIZE(0)))
+		return "node is too small for its level";
+	nnz = *(const int32 *) ((const char *) node + vx_code_offset(info->m, node->level));
+	if (nnz < 0 || nnz > vx_sparse_max_nnz(info->m))
+		return "sparse code's element count out of range";
+	if (lplen < vx_node_size(info->m, node->level, VX_SPARSE_CODE_SIZE(nnz)))
+		return "node is too small for its code";
 	return NULL;
 }
 
@@ -650,6 +667,14 @@ vx_index_metric(Relation index, VxCodec codec)
 	{
 		if (proc->fn_addr != metric_functions[i].fn)
 			continue;
+		if (metric_functions[i].codec != codec && codec != VX_CODEC_INT8 &&
+			metric_functions[i].codec != VX_CODEC_INT8)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator class of index \"%s\" has a support function %d of another type",
+							RelationGetRelationName(index), VX_CODEC_PROC),
+					 errdetail("Support function %d names the codec of its type: hnsw_bit_support for bit, hnsw_sparsevec_support for sparsevec.",
+							   VX_CODEC_PROC)));
 		if (metric_functions[i].codec != codec)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),

@@ -472,19 +472,25 @@ start_search(IndexScanDesc scan)
 	}
 
 	/* the query: dim floats, or the codec's code (a NULL query: zeros) */
-	q = so->q = palloc0(vx_prepared_size(info));
 	so->xbuf = info->codec == VX_CODEC_INT8 ? palloc(sizeof(float) * info->dim) : NULL;
 	so->qnorm = 0;
 	so->nanquery = false;
 	so->cast = false;
+	if (info->codec == VX_CODEC_SPARSE && !so->qnull)
+		q = (float *) vx_sparse_query(info, so->query);
+	else
+		q = palloc(vx_prepared_size(info));
+	so->q = q;
 	if (so->qnull)
+	{
+		memset(q, 0, vx_prepared_size(info));
 		so->nanquery = true;
+	}
 	else if (info->codec == VX_CODEC_BITS)
 		vx_bits_prepare(info, so->query, (char *) q, true);
 	else if (info->codec == VX_CODEC_SPARSE)
 	{
 		/* cosine distance to a zero vector is NaN */
-		q = so->q = (float *) vx_sparse_query(info, so->query);
 		so->nanquery = info->metric == VX_METRIC_COSINE && *(int32 *) q == 0;
 	}
 	else

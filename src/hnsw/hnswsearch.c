@@ -845,9 +845,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	int32	   *slotp[2 * VX_MAX_M];
 	uint32		ngrow;
 	bool		moved;
-	/* a sparse code's first lines (its largest would run past most nodes) */
-	Size		pf_end = vx_code_offset(info->m, 0) +
-		(info->codec == VX_CODEC_SPARSE ? 256 : info->codesize);
+	Size		pf_end = vx_code_offset(info->m, 0) + info->prefetchsize;
 	int			nn;
 	int			k = 0;
 	int			nout = 0;
