@@ -219,7 +219,7 @@ def main(argv=None):
                     print("      vecidx:   %s" % (act or "(not found)").replace("\n", "\n                "))
         compared = totals["same"] + totals["deliberate"] + totals["unexpected"]
         print("pgvector 0.8.6 regression statements: %d compared, %d same, %d deliberate "
-              "differences, %d unexpected; %d not compared (index support vecidx lacks: issue 15)" % (
+              "differences, %d unexpected; %d not compared (ivfflat, which vecidx lacks)" % (
                   compared, totals["same"], totals["deliberate"], totals["unexpected"],
                   totals["unsupported"]))
         print("%d passed, %d failed" % (totals["same"] + totals["deliberate"], totals["unexpected"]))
