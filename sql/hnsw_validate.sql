@@ -56,9 +56,26 @@ SELECT amvalidate(oid) FROM pg_opclass WHERE opcname = 'hnsw_bit_nocodec_ops';
 CREATE TABLE hnsw_val_bit (v bit(4));
 CREATE INDEX ON hnsw_val_bit USING hnsw (v hnsw_bit_nocodec_ops);
 DROP TABLE hnsw_val_bit;
+-- a sparsevec class without its codec, and one with the bit codec:
+-- amvalidate checks signatures only, the build refuses both
+CREATE OPERATOR CLASS hnsw_sv_nocodec_ops FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(sparsevec, sparsevec);
+CREATE OPERATOR CLASS hnsw_sv_bits_ops FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_bit_support(internal);
+SELECT opcname, amvalidate(oid) FROM pg_opclass
+WHERE opcname IN ('hnsw_sv_nocodec_ops', 'hnsw_sv_bits_ops') ORDER BY opcname;
+CREATE TABLE hnsw_val_sv (v sparsevec(4));
+CREATE INDEX ON hnsw_val_sv USING hnsw (v hnsw_sv_nocodec_ops);
+CREATE INDEX ON hnsw_val_sv USING hnsw (v hnsw_sv_bits_ops);
+DROP TABLE hnsw_val_sv;
 DROP OPERATOR CLASS hnsw_func3_ops USING hnsw;
 DROP OPERATOR CLASS hnsw_v_bits_ops USING hnsw;
 DROP OPERATOR CLASS hnsw_bit_nocodec_ops USING hnsw;
+DROP OPERATOR CLASS hnsw_sv_nocodec_ops USING hnsw;
+DROP OPERATOR CLASS hnsw_sv_bits_ops USING hnsw;
 
 -- support function 2 (the cast to vector) with the wrong signature, and on
 -- a vector operator class, which needs none

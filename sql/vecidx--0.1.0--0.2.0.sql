@@ -3,11 +3,12 @@
 -- What 0.2.0 adds to 0.1.0: the halfvec type, the bit distances, the
 -- sparsevec type (issue 15), the planner support function of the distance
 -- functions and their COST (issue 12), the halfvec and bit hnsw operator
--- classes, and STORAGE main for vector (0.1.0: external, as pgvector).  The
--- 0.2.0 install script is built from this file (Makefile: vecidx--0.1.0.sql,
--- then this file without its \echo line), so a fresh 0.2.0 install runs
--- these same statements; test/t/002_upgrade.pl checks that the update gives
--- the catalog of a fresh 0.2.0 install.
+-- classes, the sparsevec hnsw operator classes, and STORAGE main for vector
+-- (0.1.0: external, as pgvector).  The 0.2.0 install script is built from
+-- this file (Makefile: vecidx--0.1.0.sql, then this file without its \echo
+-- line), so a fresh 0.2.0 install runs these same statements;
+-- test/t/002_upgrade.pl checks that the update gives the catalog of a fresh
+-- 0.2.0 install.
 
 \echo Use "ALTER EXTENSION vecidx UPDATE TO '0.2.0'" to load this file. \quit
 
@@ -408,7 +409,7 @@ ALTER FUNCTION vector_negative_inner_product(vector, vector) COST 50 SUPPORT vec
 ALTER FUNCTION vector_spherical_distance(vector, vector) COST 50 SUPPORT vector_distance_support;
 
 -- ============================================================================
--- sparsevec (issue 15, value layer; no hnsw operator classes yet)
+-- sparsevec (issue 15; its hnsw operator classes: the last section)
 -- ============================================================================
 -- pgvector 0.8.6's sparsevec surface: the same names, strictness and
 -- volatility.  Like halfvec's, the distance functions keep pgvector's
@@ -623,3 +624,37 @@ CREATE OPERATOR CLASS sparsevec_ops
 	OPERATOR 4 >= ,
 	OPERATOR 5 > ,
 	FUNCTION 1 sparsevec_cmp(sparsevec, sparsevec);
+
+------------------------------------------------------------------------------
+-- sparsevec hnsw operator classes (issue 15): the graph holds the sparse
+-- vectors themselves (the SPARSE codec, named by support function 3 as
+-- pgvector declares it); every distance is exact, so nothing is rechecked
+-- (src/hnsw/README, "Codecs").  Support function 1 is the operator's own
+-- function, as in every vecidx class.
+
+CREATE FUNCTION hnsw_sparsevec_support(internal) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C;
+
+CREATE OPERATOR CLASS sparsevec_l2_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);
+
+CREATE OPERATOR CLASS sparsevec_ip_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <#> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);
+
+CREATE OPERATOR CLASS sparsevec_cosine_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <=> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 cosine_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);
+
+CREATE OPERATOR CLASS sparsevec_l1_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <+> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(sparsevec, sparsevec),
+	FUNCTION 3 hnsw_sparsevec_support(internal);

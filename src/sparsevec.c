@@ -501,13 +501,6 @@ sparsevec_to_halfvec(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-typedef struct SparseList
-{
-	const int32 *indices;
-	const float *values;
-	int			nnz;
-} SparseList;
-
 static inline SparseList
 sparse_list(const SparseVector *v)
 {
@@ -521,7 +514,7 @@ sparse_list(const SparseVector *v)
  * (l1 true) of a and b.  A position stored in one list only contributes its
  * value against zero.
  */
-static float
+float
 sparse_l2sq_l1(SparseList a, SparseList b, bool l1)
 {
 	float		sum = 0.0f;
@@ -545,7 +538,7 @@ sparse_l2sq_l1(SparseList a, SparseList b, bool l1)
 }
 
 /* the dot product of a and b: the positions stored in both */
-static float
+float
 sparse_dot(SparseList a, SparseList b)
 {
 	float		sum = 0.0f;
@@ -565,7 +558,7 @@ sparse_dot(SparseList a, SparseList b)
 }
 
 /* the sum of squares in float (cosine) */
-static float
+float
 sparse_sumsq_float(SparseList a)
 {
 	float		sum = 0.0f;
@@ -573,6 +566,26 @@ sparse_sumsq_float(SparseList a)
 	for (int i = 0; i < a.nnz; i++)
 		sum += a.values[i] * a.values[i];
 	return sum;
+}
+
+/*
+ * The cosine distance of a and b given their float sums of squares aa and
+ * bb: 1 - ab / sqrt(aa * bb), the similarity clamped to [-1, 1]; NaN when
+ * either is a zero vector
+ */
+double
+sparse_cosine(SparseList a, SparseList b, float aa, float bb)
+{
+	double		similarity = sparse_dot(a, b);
+
+	similarity /= sqrt((double) aa * (double) bb);
+	if (isnan(similarity))
+		return get_float8_nan();
+	if (similarity > 1)
+		similarity = 1.0;
+	else if (similarity < -1)
+		similarity = -1.0;
+	return 1.0 - similarity;
 }
 
 /* the Euclidean norm accumulated in double (l2_norm, l2_normalize) */
@@ -629,31 +642,15 @@ sparsevec_negative_inner_product(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8((double) -sparse_dot(sparse_list(a), sparse_list(b)));
 }
 
-/*
- * 1 - ab / sqrt(aa * bb), the similarity clamped to [-1, 1]; a zero vector
- * gives NaN
- */
+/* sparse_cosine: a zero vector gives NaN */
 VX_FUNCTION(sparsevec_cosine_distance);
 Datum
 sparsevec_cosine_distance(PG_FUNCTION_ARGS)
 {
-	double		similarity;
-	float		aa;
-	float		bb;
-
 	SPARSEVEC_PAIR();
-	similarity = sparse_dot(sparse_list(a), sparse_list(b));
-	aa = sparse_sumsq_float(sparse_list(a));
-	bb = sparse_sumsq_float(sparse_list(b));
-	similarity /= sqrt((double) aa * (double) bb);
-
-	if (isnan(similarity))
-		PG_RETURN_FLOAT8(get_float8_nan());
-	if (similarity > 1)
-		similarity = 1.0;
-	else if (similarity < -1)
-		similarity = -1.0;
-	PG_RETURN_FLOAT8(1.0 - similarity);
+	PG_RETURN_FLOAT8(sparse_cosine(sparse_list(a), sparse_list(b),
+								   sparse_sumsq_float(sparse_list(a)),
+								   sparse_sumsq_float(sparse_list(b))));
 }
 
 VX_FUNCTION(sparsevec_l1_distance);

@@ -35,4 +35,22 @@ typedef struct SparseVector
 
 extern SparseVector *InitSparseVector(int dim, int nnz);
 
+/*
+ * The distance kernels (sparsevec.c), pure: two lists of nnz ascending
+ * indices and their values, the operators' own float arithmetic, in
+ * pgvector's order of summation.  The hnsw SPARSE codec's codes are such
+ * lists (src/hnsw/codec_sparse.c).
+ */
+typedef struct SparseList
+{
+	const int32 *indices;
+	const float *values;
+	int			nnz;
+} SparseList;
+
+extern float sparse_l2sq_l1(SparseList a, SparseList b, bool l1);
+extern float sparse_dot(SparseList a, SparseList b);
+extern float sparse_sumsq_float(SparseList a);
+extern double sparse_cosine(SparseList a, SparseList b, float aa, float bb);
+
 #endif							/* VECIDX_SPARSEVEC_H */

@@ -202,6 +202,9 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		/* a code byte costs about what an INT8 dimension does */
 		if (vx_index_codec(index) == VX_CODEC_BITS)
 			dim = (int) vx_bits_code_size(dim);
+		/* a sparse code's size is its row's: the default, not the typmod */
+		if (vx_index_codec(index) == VX_CODEC_SPARSE)
+			dim = VX_COST_DEFAULT_DIM;
 		index_close(index, NoLock);
 	}
 

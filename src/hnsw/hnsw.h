@@ -62,8 +62,9 @@
  *   value and to the query before anything else sees them (halfvec_to_vector
  *   for the halfvec operator classes; README, "Other indexed types");
  * 3 optional, for a type with a codec of its own: internal(internal), the
- *   function that names the codec (hnsw_bit_support for the bit classes, as
- *   pgvector declares them; README, "Codecs").  A class has at most one of
+ *   function that names the codec (hnsw_bit_support for the bit classes,
+ *   hnsw_sparsevec_support for the sparsevec ones, as pgvector declares
+ *   them; README, "Codecs").  A class has at most one of
  *   2 and 3; vector's has neither (the INT8 codec).
  */
 #define VX_DISTANCE_PROC			1
@@ -110,7 +111,10 @@ typedef struct VxIndexInfo
 	bool		quantized;		/* INT8 codec: uint8 codes, not floats */
 	bool		trained;
 	int			maxlevel;		/* highest level whose node fits a page */
-	Size		codesize;		/* bytes of code in a node */
+	Size		codesize;		/* bytes of code in a node; SPARSE: the
+								 * largest code (codes vary, vx_code_len) */
+	Size		prefetchsize;	/* bytes of code a walk prefetches: codesize;
+								 * SPARSE: the first VX_SPARSE_PREFETCH */
 	VxQuantizer quant;			/* offset -> offsets[] below */
 	BlockNumber nrecent;		/* buffer hints (0 or a power of two), see
 								 * vx_read_buffer() */
@@ -177,7 +181,9 @@ typedef struct VxQuery
 	bool		is_code;		/* query is itself a code (build/insert) */
 	const float *qf;			/* float query: u = (q-a)/s, or q itself */
 	const uint8 *qc;			/* code query */
-	float		qaux;			/* ip: <q,a> (float) or sum a_i c_i (code) */
+	float		qaux;			/* ip: <q,a> (float) or sum a_i c_i (code);
+								 * SPARSE: the query's aux (cosine: its sum
+								 * of squares) */
 } VxQuery;
 
 extern void vx_prefetch_page_heads(const VxIndexInfo *info, const uint64 *ids, int k);
@@ -331,16 +337,26 @@ extern VxMetric vx_index_metric(Relation index, VxCodec codec);
 extern VxCodec vx_index_codec(Relation index);
 extern int	vx_index_dim(Relation index);
 extern int	vx_max_level(int m, Size codesize);
-extern Size vx_code_size(VxCodec codec, int dim, bool quantized);
+extern Size vx_code_size(VxCodec codec, int dim, int m, bool quantized);
+extern int	vx_code_max_level(const VxIndexInfo *info, const char *code);
 extern void vx_write_quantizer(Relation index, const VxQuantizer *q,
 							   Buffer metabuf, VxMetaPage meta);
 /*
  * A prepared vector: dim floats (normalised for cosine), then one more
  * holding the original vector's norm (cosine nodes keep it in aux, so a
  * scan knows when the operator's float arithmetic degenerates).  Under the
- * BITS codec the buffer holds the bit string's ceil(dim / 8) bytes instead.
+ * BITS codec the buffer holds the bit string's ceil(dim / 8) bytes instead,
+ * under the SPARSE codec the sparse vector's code (vx_prepared_size bytes).
  */
 #define VX_PREPARED_LEN(dim)	((dim) + 1)
+
+static inline Size
+vx_prepared_size(const VxIndexInfo *info)
+{
+	if (info->codec == VX_CODEC_SPARSE)
+		return info->codesize;
+	return sizeof(float) * VX_PREPARED_LEN(info->dim);
+}
 extern bool vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value,
 							  float *out);
 extern FmgrInfo *vx_tovector_proc(Relation index);
@@ -361,6 +377,55 @@ extern void vx_bits_encode(const VxIndexInfo *info, const char *bits, char *code
 						   VxCodeInfo *ci);
 extern float vx_bits_distance(const VxIndexInfo *info, const char *a, const char *b);
 extern double vx_bits_exact(const VxIndexInfo *info, const char *a, const char *b);
+
+/*
+ * The SPARSE codec (codec_sparse.c; README, "Codecs"): the code is the
+ * sparse vector (int32 nnz, nnz int32 indices, nnz float4 values), every
+ * distance exact.  Its codes vary in size: vx_code_len is a code's own
+ * length (info->codesize for the other codecs), vx_min_code_size the
+ * smallest a node can have (for bounds on nodes per page).
+ */
+#define VX_SPARSE_CODE_SIZE(nnz)	(sizeof(int32) + (sizeof(int32) + sizeof(float)) * (Size) (nnz))
+#define VX_SPARSE_PREFETCH			256
+
+/* info->prefetchsize (set with codesize; the walk reads it, not the codec) */
+static inline Size
+vx_prefetch_size(VxCodec codec, Size codesize)
+{
+	return codec == VX_CODEC_SPARSE ? Min(codesize, VX_SPARSE_PREFETCH) : codesize;
+}
+
+static inline Size
+vx_sparse_code_len(const char *code)
+{
+	return VX_SPARSE_CODE_SIZE(*(const int32 *) code);
+}
+
+static inline Size
+vx_code_len(const VxIndexInfo *info, const char *code)
+{
+	if (info->codec != VX_CODEC_SPARSE)
+		return info->codesize;
+	return vx_sparse_code_len(code);
+}
+
+static inline Size
+vx_min_code_size(const VxIndexInfo *info)
+{
+	return info->codec == VX_CODEC_SPARSE ? VX_SPARSE_CODE_SIZE(0) : info->codesize;
+}
+
+extern Datum hnsw_sparsevec_support(PG_FUNCTION_ARGS);
+extern int	vx_sparse_max_nnz(int m);
+extern Size vx_sparse_code_size(int m);
+extern bool vx_sparse_prepare(const VxIndexInfo *info, Datum value, char *out);
+extern char *vx_sparse_query(const VxIndexInfo *info, Datum value);
+extern float vx_sparse_aux(const VxIndexInfo *info, const char *code);
+extern void vx_sparse_encode(const VxIndexInfo *info, const char *prepared, char *code,
+							 VxCodeInfo *ci);
+extern float vx_sparse_distance(const VxIndexInfo *info, const char *a, float aux_a,
+								const char *b, float aux_b);
+extern double vx_sparse_exact(const VxIndexInfo *info, const char *row, const char *query);
 
 /* shared insert path (hnswinsert.c), also used by a build past its budget */
 extern void vx_insert_vector(Relation index, const float *x, ItemPointer heaptid);

@@ -15,6 +15,9 @@
  *	 code: the codec's (meta page field codec):
  *		 INT8: dim bytes (uint8 codes) or dim float4 (quantization = none)
  *		 BITS: the bit string itself, ceil(dim / 8) bytes
+ *		 SPARSE: the sparse vector itself, 4 + 8 nnz bytes: int32 nnz, nnz
+ *		 int32 indices (ascending), nnz float4 values; the one code whose
+ *		 size varies from node to node (a node's size follows from its nnz)
  *
  * A neighbour list is compact: its valid slots come first, the first
  * invalid slot ends it.  Node tuples never change size; neighbour lists are
@@ -125,12 +128,14 @@ typedef enum VxMetric
 /*
  * What a node's code is, fixed at build from the opclass (README, "Codecs"):
  * INT8, the scalar quantizer's codes of a float vector (or the vector
- * itself with quantization = none); BITS, a bit string's own bits.
+ * itself with quantization = none); BITS, a bit string's own bits; SPARSE,
+ * a sparse vector's own indices and values.
  */
 typedef enum VxCodec
 {
 	VX_CODEC_INT8 = 0,
-	VX_CODEC_BITS = 1
+	VX_CODEC_BITS = 1,
+	VX_CODEC_SPARSE = 2
 } VxCodec;
 
 typedef struct VxMetaPageData
@@ -147,7 +152,8 @@ typedef struct VxMetaPageData
 	uint16		nqpages;		/* quantizer pages, blocks 1..nqpages */
 	float4		qscale;			/* quantizer step */
 	int16		entry_level;	/* -1: graph is empty */
-	uint16		unused2;
+	uint16		dim_high;		/* dim's high 16 bits (SPARSE codec; else 0;
+								 * version 1: not read) */
 	ItemPointerData entry;		/* entry point node */
 	BlockNumber insert_blkno;	/* last node page: where inserts try first */
 	BlockNumber free_blkno;		/* first page that may hold a free slot */

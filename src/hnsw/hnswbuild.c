@@ -212,19 +212,38 @@ budget_left(VxBuildState *bs)
 }
 
 /*
- * Arena bytes of one node of this level: what add_node takes from it.  The
- * block holds, in this order, the code, the layer-0 distances (2m floats),
- * the diversity flags (2m), the list lengths (level + 1) and the neighbour
- * ids (2m, then m per upper layer), each part MAXALIGNed.
+ * Arena bytes of one node of this level with a code of codelen bytes: what
+ * add_node takes from it.  The block holds, in this order, the layer-0
+ * distances (2m floats), the diversity flags (2m), the list lengths
+ * (level + 1), the neighbour ids (2m, then m per upper layer) and the code
+ * (last: the SPARSE codec's codes vary in size), each part MAXALIGNed.
  */
 static Size
-node_arena_size(const VxIndexInfo *info, int level)
+node_arena_size(const VxIndexInfo *info, int level, Size codelen)
 {
 	int			slots = 2 * info->m + level * info->m;
 
-	return MAXALIGN(info->codesize) + MAXALIGN(sizeof(int32) * slots) +
-		MAXALIGN(level + 1) + MAXALIGN(sizeof(float) * 2 * info->m) +
-		MAXALIGN(sizeof(bool) * 2 * info->m);
+	return MAXALIGN(sizeof(float) * 2 * info->m) + MAXALIGN(sizeof(bool) * 2 * info->m) +
+		MAXALIGN(level + 1) + MAXALIGN(sizeof(int32) * slots) + MAXALIGN(codelen);
+}
+
+/*
+ * The code size the budget's estimates count per node: the code, or for
+ * the SPARSE codec, whose codes vary, a quarter of the largest (a guess:
+ * it only divides the budget between node array and arena ahead of time,
+ * and a wrong one means an earlier spill).
+ */
+static Size
+typical_code_size(const VxIndexInfo *info)
+{
+	return info->codec == VX_CODEC_SPARSE ? info->codesize / 4 : info->codesize;
+}
+
+/* bytes of quantizer offsets (INT8 codec only: a sparse dim can be 10^9) */
+static Size
+offsets_bytes(const VxIndexInfo *info)
+{
+	return info->codec == VX_CODEC_INT8 ? sizeof(float) * info->dim : 0;
 }
 
 /* the fixed offsets of a node's arena block (node_arena_size) */
@@ -233,15 +252,9 @@ set_node_offsets(VxBuildState *bs)
 {
 	const VxIndexInfo *info = bs->info;
 
-	bs->off_d0 = MAXALIGN(info->codesize);
+	bs->off_d0 = 0;
 	bs->off_div0 = bs->off_d0 + MAXALIGN(sizeof(float) * 2 * info->m);
 	bs->off_cnt = bs->off_div0 + MAXALIGN(sizeof(bool) * 2 * info->m);
-}
-
-static inline char *
-bn_code(const VxBuildState *bs, const BNode *n)
-{
-	return (char *) (bs->base + n->data);
 }
 
 static inline float *
@@ -267,6 +280,13 @@ static inline int32 *
 bn_nbr(const VxBuildState *bs, const BNode *n)
 {
 	return (int32 *) (bs->base + n->data + bs->off_cnt + MAXALIGN(n->level + 1));
+}
+
+static inline char *
+bn_code(const VxBuildState *bs, const BNode *n)
+{
+	return (char *) bn_nbr(bs, n) +
+		MAXALIGN(sizeof(int32) * (2 * bs->info->m + n->level * bs->info->m));
 }
 
 /*
@@ -312,8 +332,8 @@ arena_chunk_size(const VxBuildState *bs, Size size, Size left)
 static int64
 nodes_growth(const VxBuildState *bs, Size left)
 {
-	Size		per = node_arena_size(bs->info, 0) + sizeof(BNode) + sizeof(uint32) +
-		WRITE_BYTES_PER_NODE;
+	Size		per = node_arena_size(bs->info, 0, typical_code_size(bs->info)) +
+		sizeof(BNode) + sizeof(uint32) + WRITE_BYTES_PER_NODE;
 
 	return Max(1, Min(bs->capnodes, (int64) (left / per)));
 }
@@ -965,9 +985,9 @@ repair_reachability(VxBuildState *bs)
  * asks before each node, so the build never holds more than its budget.
  */
 static bool
-graph_has_room(VxBuildState *bs, int level)
+graph_has_room(VxBuildState *bs, int level, Size codelen)
 {
-	Size		size = node_arena_size(bs->info, level);
+	Size		size = node_arena_size(bs->info, level, codelen);
 	Size		left = budget_left(bs);
 	Size		need = WRITE_BYTES_PER_NODE;
 
@@ -1020,7 +1040,8 @@ add_node(VxBuildState *bs, const float *x, ItemPointer heaptid, int level)
 		memset(bs->tags + bs->capnodes, 0, sizeof(uint32) * grow);
 		bs->capnodes += grow;
 	}
-	block = arena_alloc(bs, node_arena_size(bs->info, level));
+	block = arena_alloc(bs, node_arena_size(bs->info, level,
+											vx_code_len(bs->info, (const char *) x)));
 	fill_node(bs, bs->nnodes, (uintptr_t) block - bs->base, x, heaptid, level);
 	mem_insert(bs, bs->nnodes);
 	bs->nnodes++;
@@ -1044,7 +1065,8 @@ add_row(VxBuildState *bs, const float *x, ItemPointer heaptid)
 
 	if (!bs->ondisk)
 	{
-		int			level = vx_random_level(bs->info);
+		int			level = Min(vx_random_level(bs->info),
+								vx_code_max_level(bs->info, (const char *) x));
 
 		if (bs->shared)
 		{
@@ -1052,7 +1074,7 @@ add_row(VxBuildState *bs, const float *x, ItemPointer heaptid)
 				return;
 			shared_spill(bs);
 		}
-		else if (graph_has_room(bs, level))
+		else if (graph_has_room(bs, level, vx_code_len(bs->info, (const char *) x)))
 		{
 			old = MemoryContextSwitchTo(bs->graphcxt);
 			add_node(bs, x, heaptid, level);
@@ -1111,7 +1133,8 @@ fill_meta(Page page, const VxIndexInfo *info, int nqpages, ItemPointer entry,
 	memset(meta, 0, sizeof(VxMetaPageData));
 	meta->magic = VX_MAGIC;
 	meta->version = VX_FORMAT_VERSION;
-	meta->dim = (uint16) info->dim;
+	meta->dim = (uint16) (info->dim & 0xFFFF);
+	meta->dim_high = (uint16) ((uint32) info->dim >> 16);
 	meta->m = (uint16) info->m;
 	meta->ef_construction = (uint16) info->ef_construction;
 	meta->metric = (uint8) info->metric;
@@ -1215,7 +1238,8 @@ layout_nodes(VxBuildState *bs, BlockNumber firstblk, BlockNumber *lastblk)
 	for (int64 i = 0; i < bs->nnodes; i++)
 	{
 		BNode	   *n = &bs->nodes[order[i]];
-		Size		need = vx_node_size(info->m, n->level, info->codesize) + sizeof(ItemIdData);
+		Size		need = vx_node_size(info->m, n->level, vx_code_len(info, bn_code(bs, n))) +
+			sizeof(ItemIdData);
 
 		if (used + need > room)
 		{
@@ -1418,7 +1442,7 @@ max_dim(const VxIndexInfo *info)
 	{
 		int			mid = lo + (hi - lo + 1) / 2;
 
-		if (vx_node_size(info->m, 0, vx_code_size(info->codec, mid, info->quantized)) <=
+		if (vx_node_size(info->m, 0, vx_code_size(info->codec, mid, info->m, info->quantized)) <=
 			VX_MAX_NODE_SIZE)
 			lo = mid;
 		else
@@ -1438,21 +1462,25 @@ build_info(Relation index)
 	if (codec == VX_CODEC_BITS)
 		vx_bits_check_column(index);
 	dim = vx_index_dim(index);
-	info = palloc0(offsetof(VxIndexInfo, offsets) + sizeof(float) * dim);
+	/* quantizer offsets for the INT8 codec only (offsets_bytes) */
+	info = palloc0(offsetof(VxIndexInfo, offsets) +
+				   (codec == VX_CODEC_INT8 ? sizeof(float) * dim : 0));
 	info->dim = dim;
 	info->codec = codec;
 	check_options(info, index);
 	info->metric = vx_index_metric(index, codec);
-	maxdim = max_dim(info);
+	/* a sparse code's size is its nnz's, checked per row (vx_sparse_prepare) */
+	maxdim = codec == VX_CODEC_SPARSE ? dim : max_dim(info);
 	if (dim > maxdim)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index", maxdim),
 				 errdetail("A graph node with m = %d must fit in one %d-byte page.", info->m, BLCKSZ)));
-	info->codesize = vx_code_size(codec, dim, info->quantized);
-	info->maxlevel = vx_max_level(info->m, info->codesize);
+	info->codesize = vx_code_size(codec, dim, info->m, info->quantized);
+	info->prefetchsize = vx_prefetch_size(codec, info->codesize);
+	info->maxlevel = vx_max_level(info->m, vx_min_code_size(info));
 	Assert(info->maxlevel >= 0);
-	info->quant.dim = dim;
+	info->quant.dim = codec == VX_CODEC_INT8 ? dim : 0;
 	info->quant.offset = info->offsets;
 	info->quant.scale = 1.0f;
 	info->trained = !info->quantized;
@@ -1530,7 +1558,7 @@ init_build_state(VxBuildState *bs, Relation heap, Relation index)
 										 ALLOCSET_DEFAULT_SIZES);
 	bs->tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple",
 									   ALLOCSET_DEFAULT_SIZES);
-	bs->xbuf = palloc(sizeof(float) * VX_PREPARED_LEN(bs->info->dim));
+	bs->xbuf = palloc(vx_prepared_size(bs->info));
 }
 
 static void
@@ -1552,7 +1580,8 @@ shared_node_bytes(const VxIndexInfo *info, int nparticipants)
 	Size		upper = 2 * (MAXALIGN(sizeof(int32) * info->m) + MAXALIGN(1)) /
 		(Size) Max(info->m - 1, 1);
 
-	return sizeof(BNode) + sizeof(LWLock) + node_arena_size(info, 0) + upper +
+	return sizeof(BNode) + sizeof(LWLock) +
+		node_arena_size(info, 0, typical_code_size(info)) + upper +
 		sizeof(uint32) * nparticipants + WRITE_BYTES_PER_NODE;
 }
 
@@ -1574,6 +1603,10 @@ estimate_rows(Relation heap, const VxIndexInfo *info)
 	double		perpage;
 	Size		width = VARHDRSZ + 4 + (info->codec == VX_CODEC_BITS ?
 										 info->codesize : sizeof(float) * info->dim);
+
+	/* a sparsevec's width is its nnz's: count the smallest (dim, nnz, unused) */
+	if (info->codec == VX_CODEC_SPARSE)
+		width = VARHDRSZ + 3 * sizeof(int32);
 
 	if (reltuples > 0 && relpages > 0)
 		perpage = 1.2 * reltuples / relpages;
@@ -1623,7 +1656,8 @@ static bool
 shared_add_node(VxBuildState *bs, const float *x, ItemPointer heaptid, int level)
 {
 	VxBuildShared *sh = bs->shared;
-	Size		size = node_arena_size(bs->info, level);
+	Size		size = node_arena_size(bs->info, level,
+									   vx_code_len(bs->info, (const char *) x));
 	int64		id = -1;
 	Size		data = 0;
 
@@ -1818,7 +1852,7 @@ parallel_build(VxBuildState *bs, IndexInfo *indexInfo, int nworkers)
 	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(VxBuildShared));
 	shm_toc_estimate_chunk(&pcxt->estimator, pscansize);
 	shm_toc_estimate_chunk(&pcxt->estimator, graphsize);
-	shm_toc_estimate_chunk(&pcxt->estimator, sizeof(float) * info->dim);
+	shm_toc_estimate_chunk(&pcxt->estimator, Max(offsets_bytes(info), sizeof(float)));
 	shm_toc_estimate_keys(&pcxt->estimator, 4);
 	InitializeParallelDSM(pcxt);
 
@@ -1828,8 +1862,8 @@ parallel_build(VxBuildState *bs, IndexInfo *indexInfo, int nworkers)
 	table_parallelscan_initialize(bs->heap, pscan, snapshot);
 	shm_toc_insert(pcxt->toc, VX_KEY_SCAN, pscan);
 
-	offsets = shm_toc_allocate(pcxt->toc, sizeof(float) * info->dim);
-	memcpy(offsets, info->offsets, sizeof(float) * info->dim);
+	offsets = shm_toc_allocate(pcxt->toc, Max(offsets_bytes(info), sizeof(float)));
+	memcpy(offsets, info->offsets, offsets_bytes(info));
 	shm_toc_insert(pcxt->toc, VX_KEY_OFFSETS, offsets);
 
 	graph = shm_toc_allocate(pcxt->toc, graphsize);
@@ -1887,7 +1921,7 @@ vx_build_worker_main(dsm_segment *seg, shm_toc *toc)
 	LWLockRegisterTranche(sh->tranche, "hnsw build");
 	indexInfo->ii_Concurrent = sh->isconcurrent;
 	init_build_state(&bs, heap, index);
-	memcpy(bs.info->offsets, offsets, sizeof(float) * bs.info->dim);
+	memcpy(bs.info->offsets, offsets, offsets_bytes(bs.info));
 	bs.info->quant.scale = sh->qscale;
 	bs.info->trained = sh->trained;
 	vxq_finish(&bs.info->quant);

@@ -44,7 +44,8 @@ vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
 			 const VxCodeInfo *ci, const char *code,
 			 ItemPointerData **lists, const int *counts, Size *size)
 {
-	Size		sz = vx_node_size(info->m, level, info->codesize);
+	Size		len = vx_code_len(info, code);
+	Size		sz = vx_node_size(info->m, level, len);
 	char	   *tup = palloc0(sz);
 	VxNodeHeader *node = (VxNodeHeader *) tup;
 
@@ -60,7 +61,7 @@ vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
 					vx_layer_slots(info->m, l),
 					lists ? lists[l] : NULL, lists ? counts[l] : 0);
 	}
-	memcpy(tup + vx_code_offset(info->m, level), code, info->codesize);
+	memcpy(tup + vx_code_offset(info->m, level), code, len);
 	*size = sz;
 	return tup;
 }
@@ -68,7 +69,7 @@ vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
 /*
  * Code a prepared vector (VX_PREPARED_LEN floats): uint8 code and bounds,
  * or (quantization off) the float vector itself with zero residual; under
- * the BITS codec, prepared bits are their own code.
+ * the BITS and SPARSE codecs, a prepared value is its own code.
  */
 void
 vx_encode(const VxIndexInfo *info, const float *x, char *code, VxCodeInfo *ci)
@@ -78,6 +79,11 @@ vx_encode(const VxIndexInfo *info, const float *x, char *code, VxCodeInfo *ci)
 	else if (info->codec == VX_CODEC_BITS)
 	{
 		vx_bits_encode(info, (const char *) x, code, ci);
+		return;
+	}
+	else if (info->codec == VX_CODEC_SPARSE)
+	{
+		vx_sparse_encode(info, (const char *) x, code, ci);
 		return;
 	}
 	else
@@ -134,7 +140,7 @@ train_from_first(Relation index, const float *x)
 
 /*
  * Copy the codes, aux values and flags of the given nodes.  Codes go to one
- * palloc'd block.
+ * palloc'd block, info->codesize apart.
  */
 static void
 fetch_codes(Relation index, const VxIndexInfo *info, const uint64 *ids, int n,
@@ -155,7 +161,8 @@ fetch_codes(Relation index, const VxIndexInfo *info, const uint64 *ids, int n,
 		node = vx_page_node(index, BufferGetPage(buf), ItemPointerGetBlockNumber(&tid),
 							ItemPointerGetOffsetNumber(&tid));
 		codes[i] = store + info->codesize * i;
-		memcpy(codes[i], vx_node_code(info, node), info->codesize);
+		memcpy(codes[i], vx_node_code(info, node),
+			   vx_code_len(info, vx_node_code(info, node)));
 		auxes[i] = node->aux;
 		flags[i] = node->flags;
 		UnlockReleaseBuffer(buf);
@@ -340,7 +347,8 @@ read_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 	n = vx_node_neighbors(info, node, layer, list);
 	if (code != NULL)
 	{
-		memcpy(code, vx_node_code(info, node), info->codesize);
+		memcpy(code, vx_node_code(info, node),
+			   vx_code_len(info, vx_node_code(info, node)));
 		*aux = node->aux;
 	}
 	UnlockReleaseBuffer(buf);
@@ -754,7 +762,7 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 	vx_encode(info, x, code, &ci);
 	nn.code = code;
 	nn.aux = ci.offset_dot;
-	nn.level = Min(vx_test_level(vx_random_level(info)), info->maxlevel);
+	nn.level = Min(vx_test_level(vx_random_level(info)), vx_code_max_level(info, code));
 
 	LockPage(index, VX_UPDATE_LOCK, mode);
 	vx_read_meta(index, &meta);
@@ -806,7 +814,7 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(tmp);
 	info = vx_get_info(index);
-	x = palloc(sizeof(float) * VX_PREPARED_LEN(info->dim));
+	x = palloc(vx_prepared_size(info));
 	if (vx_prepare_vector(index, info, values[0], x))
 		vx_insert_vector(index, x, heap_tid);
 	MemoryContextSwitchTo(old);

@@ -21,7 +21,7 @@
 
 #include "hnsw.h"
 
-/* the distance functions of the opclasses (vector.c, halfvec.c) */
+/* the distance functions of the opclasses (vector.c, halfvec.c, bitvec.c, sparsevec.c) */
 extern Datum l2_distance(PG_FUNCTION_ARGS);
 extern Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
 extern Datum cosine_distance(PG_FUNCTION_ARGS);
@@ -32,6 +32,10 @@ extern Datum halfvec_cosine_distance(PG_FUNCTION_ARGS);
 extern Datum halfvec_l1_distance(PG_FUNCTION_ARGS);
 extern Datum hamming_distance(PG_FUNCTION_ARGS);
 extern Datum jaccard_distance(PG_FUNCTION_ARGS);
+extern Datum sparsevec_l2_distance(PG_FUNCTION_ARGS);
+extern Datum sparsevec_negative_inner_product(PG_FUNCTION_ARGS);
+extern Datum sparsevec_cosine_distance(PG_FUNCTION_ARGS);
+extern Datum sparsevec_l1_distance(PG_FUNCTION_ARGS);
 
 /*
  * The metric each opclass distance function stands for, the codec its
@@ -56,6 +60,10 @@ static const struct
 	{halfvec_l1_distance, VX_METRIC_L1, VX_CODEC_INT8, true},
 	{hamming_distance, VX_METRIC_HAMMING, VX_CODEC_BITS, false},
 	{jaccard_distance, VX_METRIC_JACCARD, VX_CODEC_BITS, false},
+	{sparsevec_l2_distance, VX_METRIC_L2, VX_CODEC_SPARSE, false},
+	{sparsevec_negative_inner_product, VX_METRIC_IP, VX_CODEC_SPARSE, false},
+	{sparsevec_cosine_distance, VX_METRIC_COSINE, VX_CODEC_SPARSE, false},
+	{sparsevec_l1_distance, VX_METRIC_L1, VX_CODEC_SPARSE, false},
 };
 
 void
@@ -123,14 +131,20 @@ vx_read_meta(Relation index, VxMetaPageData *meta)
 	 * meta page stays version 1, whose readers ignore the byte.
 	 */
 	if (meta->version == VX_FORMAT_VERSION_INT8)
+	{
 		meta->codec = VX_CODEC_INT8;
+		meta->dim_high = 0;
+	}
 }
 
+/* bytes of a node's code; SPARSE: the largest, what a level-0 node holds at m */
 Size
-vx_code_size(VxCodec codec, int dim, bool quantized)
+vx_code_size(VxCodec codec, int dim, int m, bool quantized)
 {
 	if (codec == VX_CODEC_BITS)
 		return vx_bits_code_size(dim);
+	if (codec == VX_CODEC_SPARSE)
+		return vx_sparse_code_size(m);
 	return quantized ? (Size) dim : (Size) dim * sizeof(float4);
 }
 
@@ -144,6 +158,20 @@ vx_max_level(int m, Size codesize)
 		   vx_node_size(m, level + 1, codesize) <= VX_MAX_NODE_SIZE)
 		level++;
 	return level;
+}
+
+/*
+ * The highest level a node with this code can have: info->maxlevel, or
+ * under the SPARSE codec, whose codes vary, what the node's own code
+ * leaves room for (a row with many non-zero elements stays on the lower
+ * layers; README, "Codecs").
+ */
+int
+vx_code_max_level(const VxIndexInfo *info, const char *code)
+{
+	if (info->codec != VX_CODEC_SPARSE)
+		return info->maxlevel;
+	return Min(info->maxlevel, vx_max_level(info->m, vx_sparse_code_len(code)));
 }
 
 /* load the quantizer offsets from their pages into info->offsets */
@@ -211,21 +239,23 @@ vx_get_info(Relation index)
 	cxt = meta.trained ? index->rd_indexcxt : CurrentMemoryContext;
 	/* one allocation, as the relcache frees rd_amcache with one pfree */
 	nrecent = meta.trained ? vx_recent_size(RelationGetNumberOfBlocks(index)) : 0;
-	offsets_size = MAXALIGN(sizeof(float) * meta.dim);
+	/* only the INT8 codec has a quantizer (a sparse dim can be 10^9) */
+	offsets_size = meta.codec == VX_CODEC_INT8 ? MAXALIGN(sizeof(float) * meta.dim) : 0;
 	info = MemoryContextAllocZero(cxt, offsetof(VxIndexInfo, offsets) +
 								  offsets_size + sizeof(Buffer) * nrecent);
 	info->nrecent = nrecent;
 	info->recent = (Buffer *) ((char *) info->offsets + offsets_size);
-	info->dim = meta.dim;
+	info->dim = (int) (((uint32) meta.dim_high << 16) | meta.dim);
 	info->m = meta.m;
 	info->ef_construction = meta.ef_construction;
 	info->metric = (VxMetric) meta.metric;
 	info->codec = (VxCodec) meta.codec;
 	info->quantized = meta.quantized != 0;
 	info->trained = meta.trained != 0;
-	info->codesize = vx_code_size(info->codec, info->dim, info->quantized);
-	info->maxlevel = vx_max_level(info->m, info->codesize);
-	info->quant.dim = info->dim;
+	info->codesize = vx_code_size(info->codec, info->dim, info->m, info->quantized);
+	info->prefetchsize = vx_prefetch_size(info->codec, info->codesize);
+	info->maxlevel = vx_max_level(info->m, vx_min_code_size(info));
+	info->quant.dim = info->codec == VX_CODEC_INT8 ? info->dim : 0;
 	info->quant.offset = info->offsets;
 	info->quant.scale = 1.0f;
 	if (info->m < VX_MIN_M || info->m > VX_MAX_M || info->maxlevel < 0 ||
@@ -233,8 +263,11 @@ vx_get_info(Relation index)
 		 (info->metric < VX_METRIC_L2 || info->metric > VX_METRIC_L1)) ||
 		(info->codec == VX_CODEC_BITS &&
 		 (info->metric != VX_METRIC_HAMMING && info->metric != VX_METRIC_JACCARD)) ||
-		(info->codec == VX_CODEC_BITS && info->quantized) ||
-		info->codec > VX_CODEC_BITS)
+		(info->codec == VX_CODEC_SPARSE &&
+		 (info->metric < VX_METRIC_L2 || info->metric > VX_METRIC_L1)) ||
+		(info->codec != VX_CODEC_INT8 && info->quantized) ||
+		(info->codec != VX_CODEC_SPARSE && meta.dim_high != 0) ||
+		info->dim <= 0 || info->codec > VX_CODEC_SPARSE)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" has an invalid meta page",
@@ -456,13 +489,17 @@ vx_node_page_usable(Relation index, Page page, BlockNumber blkno)
 	return true;
 }
 
+static const char *sparse_node_problem(const VxIndexInfo *info,
+									   const VxNodeHeader *node, Size lplen);
+
 /*
  * What is wrong with the node tuple at offset off of a locked page, or
  * NULL if nothing is: the page is a well-formed node page (vx_page_is), off
  * is one of its line pointers, the item lies between pd_upper and the
  * special space, MAXALIGNed, and is large enough for the header and, for
  * the level the header states (at most info->maxlevel), for the neighbour
- * slots and code of that level.  A node may sit in a larger slot vacuum
+ * slots and code of that level (a SPARSE node: the code its own nnz gives,
+ * sparse_node_problem).  A node may sit in a larger slot vacuum
  * freed.  After this, every access a node's level implies stays inside its
  * item.
  */
@@ -494,8 +531,30 @@ vx_node_problem(const VxIndexInfo *info, Page page, OffsetNumber off)
 	node = (const VxNodeHeader *) PageGetItem(page, iid);
 	if (node->level > info->maxlevel)
 		return "node level out of range";
+	if (unlikely(info->codec == VX_CODEC_SPARSE))
+		return sparse_node_problem(info, node, lplen);
 	if (lplen < vx_node_size(info->m, node->level, info->codesize))
 		return "node is too small for its level";
+	return NULL;
+}
+
+/*
+ * vx_node_problem's size checks of a SPARSE node, whose code's size is its
+ * own: an item of lplen bytes holds the header, the lists and the smallest
+ * code before nnz is read, then nnz must be in range and its code fit.
+ */
+static pg_noinline const char *
+sparse_node_problem(const VxIndexInfo *info, const VxNodeHeader *node, Size lplen)
+{
+	int32		nnz;
+
+	if (lplen < vx_node_size(info->m, node->level, VX_SPARSE_CODE_SIZE(0)))
+		return "node is too small for its level";
+	nnz = *(const int32 *) ((const char *) node + vx_code_offset(info->m, node->level));
+	if (nnz < 0 || nnz > vx_sparse_max_nnz(info->m))
+		return "sparse code's element count out of range";
+	if (lplen < vx_node_size(info->m, node->level, VX_SPARSE_CODE_SIZE(nnz)))
+		return "node is too small for its code";
 	return NULL;
 }
 
@@ -570,8 +629,8 @@ vx_node_code(const VxIndexInfo *info, VxNodeHeader *node)
 
 /*
  * The codec an index's opclass names (called by the build; the meta page
- * keeps it): BITS when support function 3 is hnsw_bit_support, INT8 when
- * there is no support function 3.
+ * keeps it): BITS when support function 3 is hnsw_bit_support, SPARSE when
+ * it is hnsw_sparsevec_support, INT8 when there is no support function 3.
  */
 VxCodec
 vx_index_codec(Relation index)
@@ -580,11 +639,13 @@ vx_index_codec(Relation index)
 		return VX_CODEC_INT8;
 	if (index_getprocinfo(index, 1, VX_CODEC_PROC)->fn_addr == hnsw_bit_support)
 		return VX_CODEC_BITS;
+	if (index_getprocinfo(index, 1, VX_CODEC_PROC)->fn_addr == hnsw_sparsevec_support)
+		return VX_CODEC_SPARSE;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 			 errmsg("operator class of index \"%s\" has an unsupported support function %d",
 					RelationGetRelationName(index), VX_CODEC_PROC),
-			 errdetail("Support function %d names the codec: hnsw_bit_support(internal) is the only one.",
+			 errdetail("Support function %d names the codec: hnsw_bit_support(internal) or hnsw_sparsevec_support(internal).",
 					   VX_CODEC_PROC)));
 	return VX_CODEC_INT8;		/* keep compiler quiet */
 }
@@ -606,6 +667,14 @@ vx_index_metric(Relation index, VxCodec codec)
 	{
 		if (proc->fn_addr != metric_functions[i].fn)
 			continue;
+		if (metric_functions[i].codec != codec && codec != VX_CODEC_INT8 &&
+			metric_functions[i].codec != VX_CODEC_INT8)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("operator class of index \"%s\" has a support function %d of another type",
+							RelationGetRelationName(index), VX_CODEC_PROC),
+					 errdetail("Support function %d names the codec of its type: hnsw_bit_support for bit, hnsw_sparsevec_support for sparsevec.",
+							   VX_CODEC_PROC)));
 		if (metric_functions[i].codec != codec)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -613,7 +682,7 @@ vx_index_metric(Relation index, VxCodec codec)
 							RelationGetRelationName(index),
 							codec == VX_CODEC_INT8 ? "is missing" : "must not have",
 							VX_CODEC_PROC),
-					 errdetail("Support function %d names the codec of a type with codes of its own (bit).",
+					 errdetail("Support function %d names the codec of a type with codes of its own (bit, sparsevec).",
 							   VX_CODEC_PROC)));
 		if (metric_functions[i].tovector && !tovector)
 			ereport(ERROR,
@@ -635,7 +704,7 @@ vx_index_metric(Relation index, VxCodec codec)
 			 errmsg("operator class of index \"%s\" has an unsupported distance function",
 					RelationGetRelationName(index)),
 			 errhint("Use one of vector_l2_ops, vector_ip_ops, vector_cosine_ops, vector_l1_ops, "
-					 "their halfvec_* counterparts, bit_hamming_ops or bit_jaccard_ops.")));
+					 "their halfvec_* and sparsevec_* counterparts, bit_hamming_ops or bit_jaccard_ops.")));
 	return VX_METRIC_L2;		/* keep compiler quiet */
 }
 
@@ -715,7 +784,8 @@ vx_datum_vector(FmgrInfo *tovector, Datum value)
  * Turn an indexed datum into the prepared vector the graph stores (out has
  * VX_PREPARED_LEN(dim) floats): casts it to vector if the opclass says so,
  * checks the dimension; for cosine, normalises and returns false for a
- * zero vector (not indexed).  Under the BITS codec, the bits.  May leave
+ * zero vector (not indexed).  Under the BITS codec, the bits; under the
+ * SPARSE codec, the sparse vector's code (codec_sparse.c).  May leave
  * the detoasted or cast value in the current memory context (callers
  * reset it per row).
  */
@@ -730,6 +800,8 @@ vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value, float *o
 		vx_bits_prepare(info, value, (char *) out, false);
 		return true;
 	}
+	if (info->codec == VX_CODEC_SPARSE)
+		return vx_sparse_prepare(info, value, (char *) out);
 	v = vx_datum_vector(vx_tovector_proc(index), value);
 
 	if (v->dim != info->dim)

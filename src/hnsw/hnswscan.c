@@ -250,9 +250,10 @@ lower_bound(const VxIndexInfo *info, double d, const VxNodeHeader *node, double 
  * A node with zero residual holds its vector exactly (the code decodes to
  * it bit for bit, or quantization is off): compute the operator's own
  * value, bit-identical to what the executor would compute from the heap
- * row, so that row needs no recheck.  Not for cosine, whose codes hold the
- * normalised vector.  Every node of the BITS codec is exact (q is then the
- * query's bits).
+ * row, so that row needs no recheck.  Not for cosine, whose INT8 codes
+ * hold the normalised vector.  Every node of the BITS and SPARSE codecs is
+ * exact (q is then the query's code; sparse cosine codes keep the row's
+ * values).
  */
 static double
 exact_distance(const VxIndexInfo *info, VxNodeHeader *node, const float *q, float *xbuf)
@@ -262,6 +263,8 @@ exact_distance(const VxIndexInfo *info, VxNodeHeader *node, const float *q, floa
 
 	if (info->codec == VX_CODEC_BITS)
 		return vx_bits_exact(info, code, (const char *) q);
+	if (info->codec == VX_CODEC_SPARSE)
+		return vx_sparse_exact(info, code, (const char *) q);
 	if (info->quantized)
 	{
 		/*
@@ -468,18 +471,28 @@ start_search(IndexScanDesc scan)
 		return;
 	}
 
-	q = so->q = palloc(sizeof(float) * info->dim);
-	so->xbuf = palloc(sizeof(float) * info->dim);
+	/* the query: dim floats, or the codec's code (a NULL query: zeros) */
+	so->xbuf = info->codec == VX_CODEC_INT8 ? palloc(sizeof(float) * info->dim) : NULL;
 	so->qnorm = 0;
 	so->nanquery = false;
 	so->cast = false;
+	if (info->codec == VX_CODEC_SPARSE && !so->qnull)
+		q = (float *) vx_sparse_query(info, so->query);
+	else
+		q = palloc(vx_prepared_size(info));
+	so->q = q;
 	if (so->qnull)
 	{
-		memset(q, 0, sizeof(float) * info->dim);
+		memset(q, 0, vx_prepared_size(info));
 		so->nanquery = true;
 	}
 	else if (info->codec == VX_CODEC_BITS)
 		vx_bits_prepare(info, so->query, (char *) q, true);
+	else if (info->codec == VX_CODEC_SPARSE)
+	{
+		/* cosine distance to a zero vector is NaN */
+		so->nanquery = info->metric == VX_METRIC_COSINE && *(int32 *) q == 0;
+	}
 	else
 	{
 		FmgrInfo   *tovector = vx_tovector_proc(index);
@@ -497,7 +510,7 @@ start_search(IndexScanDesc scan)
 	for (int i = 0; info->codec == VX_CODEC_INT8 && i < info->dim; i++)
 		so->qnorm += (double) q[i] * q[i];
 	so->qnorm = sqrt(so->qnorm);
-	if (info->metric == VX_METRIC_COSINE)
+	if (info->metric == VX_METRIC_COSINE && info->codec == VX_CODEC_INT8)
 	{
 		if (so->qnorm == 0)
 			so->nanquery = true;	/* cosine distance to a zero vector is NaN */
@@ -517,6 +530,8 @@ start_search(IndexScanDesc scan)
 	else
 	{
 		g->query.qf = q;
+		if (info->codec == VX_CODEC_SPARSE)
+			g->query.qaux = vx_sparse_aux(info, (const char *) q);
 		if (info->quantized)
 		{
 			double		qa = 0;
@@ -618,7 +633,8 @@ fetch_batch(IndexScanDesc scan)
 				r->lb = get_float8_nan();
 				regular = false;
 			}
-			else if (node->resid == 0 && info->metric != VX_METRIC_COSINE)
+			else if (node->resid == 0 &&
+					 (info->metric != VX_METRIC_COSINE || info->codec != VX_CODEC_INT8))
 			{
 				r->lb = exact_distance(info, node, so->q, so->xbuf);
 				r->exact = true;

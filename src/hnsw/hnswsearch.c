@@ -30,8 +30,9 @@
  * Distance from a query to a node code.  L2 and cosine return squared L2
  * (cosine on unit vectors), inner product returns the negative dot product,
  * L1 the L1 distance; all are exact for the decoded vector x^.  The BITS
- * codec's distances (Hamming, Jaccard) are the operators' own.  The INT8
- * codes come first: only an unquantized index looks at the codec.
+ * codec's distances (Hamming, Jaccard) are the operators' own, the SPARSE
+ * codec's those of the sparse vectors (cosine: 2 (1 - similarity)).  The
+ * INT8 codes come first: only an unquantized index looks at the codec.
  */
 float
 vx_distance(const VxQuery *q, const char *code, float aux)
@@ -47,6 +48,8 @@ vx_distance(const VxQuery *q, const char *code, float aux)
 
 		if (info->codec == VX_CODEC_BITS)
 			return vx_bits_distance(info, (const char *) q->qf, code);
+		if (info->codec == VX_CODEC_SPARSE)
+			return vx_sparse_distance(info, (const char *) q->qf, q->qaux, code, aux);
 		switch (info->metric)
 		{
 			case VX_METRIC_IP:
@@ -75,7 +78,8 @@ vx_distance(const VxQuery *q, const char *code, float aux)
 /*
  * Make a stored code (and its aux value) the query: compared code to code
  * when quantized; with quantization off the code is the float vector (the
- * BITS codec: the bits, which qf then points at).  q->info must be set.
+ * BITS and SPARSE codecs: their code, which qf then points at; SPARSE
+ * reads qaux).  q->info must be set.
  */
 void
 vx_query_set_code(VxQuery *q, const char *code, float aux)
@@ -87,7 +91,10 @@ vx_query_set_code(VxQuery *q, const char *code, float aux)
 		q->qaux = aux;
 	}
 	else
+	{
 		q->qf = (const float *) code;
+		q->qaux = aux;
+	}
 }
 
 /* distance between two stored codes, same measure as vx_distance */
@@ -107,6 +114,8 @@ vx_code_distance(const VxIndexInfo *info, const char *c1, float aux1,
 
 		if (info->codec == VX_CODEC_BITS)
 			return vx_bits_distance(info, c1, c2);
+		if (info->codec == VX_CODEC_SPARSE)
+			return vx_sparse_distance(info, c1, aux1, c2, aux2);
 		switch (info->metric)
 		{
 			case VX_METRIC_IP:
@@ -851,16 +860,6 @@ expanded_list(VxDiskGraph *g, uint64 id, ItemPointerData *own, ItemPointerData *
 	return nn;
 }
 
-/*
- * Read the nodes r->ids[i ..] of up to VX_PIN_BATCH pages: pin those pages and prefetch the nodes' headers and code starts
- * before the first is read, so that their cache misses overlap (staying
- * within the backend's small array of private pin counts); then, one share
- * lock at a time, compute each node's distance into out[*nout] and copy its
- * list, storing the copy's slot in its visited entry (*r->slotp[x], or
- * looked up again if the map moved).  The unlocked peek at a line pointer only
- * computes a prefetch address; every real read happens under the lock, with
- * checks.  Returns the index after the last node read.
- */
 /* the neighbours an expansion reads: packed TIDs sorted by block, their visited entries */
 typedef struct VxToRead
 {
@@ -870,13 +869,24 @@ typedef struct VxToRead
 	bool		moved;			/* the visited map grew: slotp[] are stale */
 } VxToRead;
 
+/*
+ * Read the nodes r->ids[i ..] of up to VX_PIN_BATCH pages: pin those
+ * pages and prefetch the nodes' headers and code starts before the first
+ * is read, so that their cache misses overlap (staying within the
+ * backend's small array of private pin counts); then, one share lock at a
+ * time, compute each node's distance into out[*nout] and copy its list,
+ * storing the copy's slot in its visited entry (*r->slotp[x], or looked up
+ * again if the map moved).  The unlocked peek at a line pointer only
+ * computes a prefetch address; every real read happens under the lock,
+ * with checks.  Returns the index after the last node read.
+ */
 static int
 read_node_batch(VxDiskGraph *g, VxToRead *r, int i, VxCand *out, int *nout)
 {
 	const VxIndexInfo *info = g->info;
 	const uint64 *ids = r->ids;
 	int			k = r->k;
-	Size		pf_end = vx_code_offset(info->m, 0) + info->codesize;
+	Size		pf_end = vx_code_offset(info->m, 0) + info->prefetchsize;
 	Buffer		bufs[VX_PIN_BATCH];
 	int			starts[VX_PIN_BATCH + 1];
 	int			nb = 0;

@@ -235,19 +235,23 @@ cache_code(VacState *vs, uint64 key, VxNodeHeader *node)
 	vs->ckeys[i] = key;
 	vs->cidx[i] = (int32) vs->ncodes;
 	memcpy(vs->codes + (Size) vs->ncodes * vs->info->codesize,
-		   vx_node_code(vs->info, node), vs->info->codesize);
+		   vx_node_code(vs->info, node), vx_code_len(vs->info, vx_node_code(vs->info, node)));
 	vs->auxes[vs->ncodes] = node->aux;
 	vs->ncodes++;
 }
 
-/* size the code cache: as many nodes as the index can hold, within budget */
+/*
+ * Size the code cache: as many nodes as the index can hold, within budget.
+ * Codes are info->codesize apart (the largest a SPARSE code can be).
+ */
 static void
 cache_init(VacState *vs, BlockNumber nblocks)
 {
 	Size		per = vs->info->codesize + sizeof(float) + 2 * (sizeof(uint64) + sizeof(int32));
 	Size		budget = vs->budget / 2;
 	int64		want = (int64) nblocks *
-		(BLCKSZ / (vx_node_size(vs->info->m, 0, vs->info->codesize) + sizeof(ItemIdData)) + 1);
+		(BLCKSZ / (vx_node_size(vs->info->m, 0, vx_min_code_size(vs->info)) +
+				   sizeof(ItemIdData)) + 1);
 	int64		cap = Min(want, (int64) (budget / per));
 	uint64		slots = 1024;
 
@@ -850,7 +854,7 @@ reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level)
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	node = vx_page_node(vs->index, BufferGetPage(buf), ItemPointerGetBlockNumber(&utid),
 						ItemPointerGetOffsetNumber(&utid));
-	memcpy(code, vx_node_code(info, node), info->codesize);
+	memcpy(code, vx_node_code(info, node), vx_code_len(info, vx_node_code(info, node)));
 	aux = node->aux;
 	dead = (node->flags & VX_NODE_DEAD) != 0;
 	UnlockReleaseBuffer(buf);
@@ -1176,7 +1180,7 @@ vac_init(VacState *vs, IndexVacuumInfo *info)
 	mem = vx_am_autovacuum_worker() && autovacuum_work_mem != -1 ?
 		autovacuum_work_mem : maintenance_work_mem;
 	vs->budget = (Size) mem * 1024;
-	minnode = vx_node_size(vs->info->m, 0, vs->info->codesize) + sizeof(ItemIdData);
+	minnode = vx_node_size(vs->info->m, 0, vx_min_code_size(vs->info)) + sizeof(ItemIdData);
 	vs->perpage = (int) ((BLCKSZ - SizeOfPageHeaderData) / minnode) + 1;
 	{
 		int			nscratch = 4 * vs->info->m * vs->info->m + 2 * vs->info->m;

@@ -10,8 +10,9 @@
  * indexed type is not vector, one of support function 2, a cast to vector
  * with a cast function's signature vector(indexed type, integer, boolean)
  * (the type's values become vectors' INT8 codes), and support function 3,
- * internal(internal), which names a codec of the type's own (bit).  The
- * vector type is the one in the operator class's schema (the extension's).
+ * internal(internal), which names a codec of the type's own (bit,
+ * sparsevec).  The vector type is the one in the operator class's schema
+ * (the extension's).
  *
  *-------------------------------------------------------------------------
  */

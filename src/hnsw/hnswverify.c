@@ -570,14 +570,15 @@ check_graph(CheckState *cs, bool heapallindexed)
 	cs->maxlevel = -1;
 	cs->tmpcxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw check",
 									   ALLOCSET_DEFAULT_SIZES);
-	cs->xbuf = palloc(sizeof(float) * VX_PREPARED_LEN(cs->info->dim));
+	cs->xbuf = palloc(vx_prepared_size(cs->info));
 
 	/* size the maps from the page count: a page holds at most this many nodes */
 	nblocks = RelationGetNumberOfBlocks(cs->index);
 	cs->nblocks = nblocks;
 	{
 		uint64		maxnodes = (uint64) nblocks *
-			(BLCKSZ / (vx_node_size(cs->info->m, 0, cs->info->codesize) + sizeof(ItemIdData)) + 1);
+			(BLCKSZ / (vx_node_size(cs->info->m, 0, vx_min_code_size(cs->info)) +
+					   sizeof(ItemIdData)) + 1);
 
 		cs->nodes = tidmap_create(CurrentMemoryContext, maxnodes, NULL);
 		cs->rows = tidmap_create(CurrentMemoryContext, maxnodes, NULL);

@@ -35,62 +35,8 @@ $node->safe_psql('postgres', q{
 	DELETE FROM pool WHERE id > 5000;
 });
 
-# the index returns rows in the order of the operator's distances (nothing
-# is rechecked: the order is the index's own)
-sub in_order
-{
-	my ($table, $op, $idx) = @_;
-	is($node->safe_psql('postgres', qq{
-		SET enable_seqscan = off;
-		SELECT count(*) FROM (
-			SELECT d, lag(d) OVER () AS prev
-			FROM (SELECT v $op (SELECT v FROM queries WHERE qid = 3) AS d FROM $table
-				  ORDER BY v $op (SELECT v FROM queries WHERE qid = 3) LIMIT 500) s) s
-		WHERE d < prev;
-	}), '0', "$idx: rows come in the operator's distance order");
-}
-
-for my $opc ([ 'ham', 'bit_hamming_ops', '<~>' ], [ 'jac', 'bit_jaccard_ops', '<%>' ])
-{
-	my ($name, $opclass, $op) = @$opc;
-	my $table = "items_$name";
-	my $idx = "items_${name}_idx";
-
-	$node->safe_psql('postgres', qq{
-		CREATE TABLE $table (id int, v bit(256));
-		INSERT INTO $table SELECT id, v FROM pool WHERE id <= 4000;
-		CREATE INDEX $idx ON $table USING hnsw (v $opclass);
-	});
-	check_index($node, $table, $idx, 'after build');
-	my $r = recall_at_10($node, $table, $op, $idx, ties => 1);
-	cmp_ok($r, '>=', 0.95, "$name: recall\@10 after build ($r) >= 0.95");
-	note("$name: recall\@10 after build = $r");
-	in_order($table, $op, $idx);
-
-	$node->safe_psql('postgres', "INSERT INTO $table SELECT id, v FROM pool WHERE id > 4000");
-	check_index($node, $table, $idx, 'after inserts');
-	$r = recall_at_10($node, $table, $op, $idx, ties => 1);
-	cmp_ok($r, '>=', 0.95, "$name: recall\@10 after inserts ($r) >= 0.95");
-	note("$name: recall\@10 after inserts = $r");
-
-	# a parallel build of the same rows
-	$node->safe_psql('postgres', "ALTER TABLE $table SET (parallel_workers = 2)");
-	my ($ret, $out, $err) = $node->psql('postgres', qq{
-		SET maintenance_work_mem = '128MB';
-		SET max_parallel_maintenance_workers = 2;
-		SET min_parallel_table_scan_size = 0;
-		SET client_min_messages = debug1;
-		REINDEX INDEX $idx;
-	}, extra_params => [ '-v', 'VERBOSITY=default' ]);
-	is($ret, 0, "$idx: parallel build succeeds") or diag($err);
-	my ($launched) = $err =~ /hnsw build: (\d+) parallel workers launched/;
-	cmp_ok($launched // 0, '>', 0, "$idx: the build launched workers (" . ($launched // 0) . ")");
-	check_index($node, $table, $idx, 'after a parallel build');
-	$r = recall_at_10($node, $table, $op, $idx, ties => 1);
-	cmp_ok($r, '>=', 0.95, "$name: recall\@10 after a parallel build ($r) >= 0.95");
-	note("$name: recall\@10 after a parallel build = $r");
-	in_order($table, $op, $idx);
-}
+recall_steps($node, 'ham', 'bit(256)', 'bit_hamming_ops', '<~>', 4000);
+recall_steps($node, 'jac', 'bit(256)', 'bit_jaccard_ops', '<%>', 4000);
 
 $node->stop;
 done_testing();

@@ -44,7 +44,7 @@ use PostgreSQL::Test::Cluster;
 use Test::More;
 
 our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10
-  create_check_state node_tid has_test_hooks);
+  recall_steps create_check_state node_tid has_test_hooks);
 
 # VECIDX_TAP_SERVER_ENV ("NAME=value;NAME=value", set by the asan tier of
 # test/run-tests): added to the environment of every server a test starts
@@ -176,6 +176,71 @@ sub recall_at_10
 	});
 }
 
+
+# the rows of $table come in the order of the operator's distances to
+# query 3 (nothing is rechecked: the order is the index's own)
+sub rows_in_order
+{
+	my ($node, $table, $op, $idx) = @_;
+	is($node->safe_psql('postgres', qq{
+		SET enable_seqscan = off;
+		SELECT count(*) FROM (
+			SELECT d, lag(d) OVER () AS prev
+			FROM (SELECT v $op (SELECT v FROM queries WHERE qid = 3) AS d FROM $table
+				  ORDER BY v $op (SELECT v FROM queries WHERE qid = 3) LIMIT 500) s) s
+		WHERE d < prev;
+	}), '0', "$idx: rows come in the operator's distance order");
+}
+
+# recall_steps($node, $name, $type, $opclass, $op, $first): the
+# steps of an exact codec's recall test (130, 131) for one operator class.
+# Table items_$name ($type column v) gets the rows of table pool whose id
+# is at most $first, index items_${name}_idx is built, then the rows above
+# $first are inserted, then the index is rebuilt by a parallel build
+# (workers forced as in 127); after each step vecidx_hnsw_check is clean
+# and recall@10 of table queries (qid, v) at the default ef_search, ties
+# counted by distance, is at least 0.95; after the builds the rows come in
+# the operator's order.
+sub recall_steps
+{
+	my ($node, $name, $type, $opclass, $op, $first) = @_;
+	my $table = "items_$name";
+	my $idx = "items_${name}_idx";
+
+	$node->safe_psql('postgres', qq{
+		CREATE TABLE $table (id int, v $type);
+		INSERT INTO $table SELECT id, v FROM pool WHERE id <= $first;
+		CREATE INDEX $idx ON $table USING hnsw (v $opclass);
+	});
+	check_index($node, $table, $idx, 'after build');
+	my $r = recall_at_10($node, $table, $op, $idx, ties => 1);
+	cmp_ok($r, '>=', 0.95, "$name: recall\@10 after build ($r) >= 0.95");
+	note("$name: recall\@10 after build = $r");
+	rows_in_order($node, $table, $op, $idx);
+
+	$node->safe_psql('postgres', "INSERT INTO $table SELECT id, v FROM pool WHERE id > $first");
+	check_index($node, $table, $idx, 'after inserts');
+	$r = recall_at_10($node, $table, $op, $idx, ties => 1);
+	cmp_ok($r, '>=', 0.95, "$name: recall\@10 after inserts ($r) >= 0.95");
+	note("$name: recall\@10 after inserts = $r");
+
+	$node->safe_psql('postgres', "ALTER TABLE $table SET (parallel_workers = 2)");
+	my ($ret, $out, $err) = $node->psql('postgres', qq{
+		SET maintenance_work_mem = '128MB';
+		SET max_parallel_maintenance_workers = 2;
+		SET min_parallel_table_scan_size = 0;
+		SET client_min_messages = debug1;
+		REINDEX INDEX $idx;
+	}, extra_params => [ '-v', 'VERBOSITY=default' ]);
+	is($ret, 0, "$idx: parallel build succeeds") or diag($err);
+	my ($launched) = $err =~ /hnsw build: (\d+) parallel workers launched/;
+	cmp_ok($launched // 0, '>', 0, "$idx: the build launched workers (" . ($launched // 0) . ")");
+	check_index($node, $table, $idx, 'after a parallel build');
+	$r = recall_at_10($node, $table, $op, $idx, ties => 1);
+	cmp_ok($r, '>=', 0.95, "$name: recall\@10 after a parallel build ($r) >= 0.95");
+	note("$name: recall\@10 after a parallel build = $r");
+	rows_in_order($node, $table, $op, $idx);
+}
 
 # check_state(idx regclass): 'clean', or 'XX002: <message>' when
 # vecidx_hnsw_check() reports the index corrupted (the corruption tests)
