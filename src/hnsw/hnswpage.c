@@ -718,7 +718,7 @@ vx_index_dim(Relation index)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
-				 errhint("Declare the column with its dimensions, as in vector(1536) or halfvec(1536), or index an expression cast to them, as in ((v::vector(1536))).")));
+				 errhint("Declare the column with its dimensions, as in vector(1536), halfvec(1536) or sparsevec(30522), or index an expression cast to them, as in ((v::vector(1536))).")));
 	return typmod;
 }
 
