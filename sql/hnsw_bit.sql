@@ -18,11 +18,7 @@
 \set ECHO all
 
 -- the operator classes (no default for bit, as pgvector), valid
-SELECT opcname, opcdefault, amvalidate(oid)
-FROM pg_opclass
-WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw')
-	AND opcintype = 'bit'::regtype
-ORDER BY opcname;
+SELECT * FROM vx_hnsw_opclasses('bit');
 
 -- random bit strings of n bits (row i of a fixed seed)
 CREATE FUNCTION hnsw_bit_rand(n int, i int) RETURNS bit varying

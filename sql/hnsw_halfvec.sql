@@ -21,11 +21,7 @@
 \set ECHO all
 
 -- the operator classes, and the default for halfvec
-SELECT opcname, opcdefault, amvalidate(oid)
-FROM pg_opclass
-WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw')
-	AND opcintype = 'halfvec'::regtype
-ORDER BY opcname;
+SELECT * FROM vx_hnsw_opclasses('halfvec');
 
 CREATE TABLE hnsw_hv (id int, v halfvec(8));
 SELECT setseed(0.15);

@@ -20,11 +20,7 @@
 \set ECHO all
 
 -- the operator classes (no default for sparsevec, as pgvector), valid
-SELECT opcname, opcdefault, amvalidate(oid)
-FROM pg_opclass
-WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw')
-	AND opcintype = 'sparsevec'::regtype
-ORDER BY opcname;
+SELECT * FROM vx_hnsw_opclasses('sparsevec');
 
 -- a random sparse vector of dimension dim (row i of a fixed seed): up to
 -- nnz elements at indices 1..60, and one in every third row at an index

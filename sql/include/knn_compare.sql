@@ -72,3 +72,15 @@ BEGIN
 		INTO queries, index_used, index_rows, seq_rows, distances_differ, ids_differ;
 END
 $$;
+
+-- vx_hnsw_opclasses(type): the hnsw operator classes of a type, whether
+-- each is the type's default, and amvalidate's verdict
+CREATE OR REPLACE FUNCTION vx_hnsw_opclasses(t regtype)
+RETURNS TABLE (opcname name, opcdefault boolean, amvalidate boolean)
+LANGUAGE sql STABLE AS $$
+	SELECT opcname, opcdefault, amvalidate(oid)
+	FROM pg_opclass
+	WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw')
+		AND opcintype = t
+	ORDER BY opcname
+$$;
