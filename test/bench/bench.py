@@ -6,7 +6,7 @@ by binary COPY, times CREATE INDEX ... USING hnsw, measures recall@10 / QPS /
 p50 / p99 per ef_search over one connection with server-side prepared
 statements, builds and queries python3-hnswlib and python3-faiss with the same
 M / ef_construction, and writes JSON + a recall-vs-QPS plot to bench-results/.
-Method: /work/shared/BENCHMARKS.md.  Usage: test/bench/README.md.
+Method: ../shared/BENCHMARKS.md (beside the clone).  Usage: test/bench/README.md.
 """
 
 import argparse
@@ -44,7 +44,8 @@ def parse_args(argv):
                      "mnist-784-euclidean) or a path prefix PREFIX_{base,query,groundtruth}")
     src.add_argument("--synthetic", metavar="N,D",
                      help="generated clustered gaussian mixture of N vectors of D dims")
-    ap.add_argument("--data-dir", default="/work/shared/data")
+    ap.add_argument("--data-dir", default=os.path.join(os.path.dirname(REPO), "shared", "data"),
+                    help="texmex files (default: ../shared/data beside the clone)")
     ap.add_argument("--metric", choices=datasets.METRICS,
                     help="override the metric (default: from datasets.json / name; "
                     "synthetic: euclidean)")
@@ -83,7 +84,7 @@ def parse_args(argv):
                     "same neighbours (ground truth unchanged), values off any integer lattice")
     ap.add_argument("--pgvector", action="store_true",
                     help="also measure pgvector (extension 'vector', installed into the same "
-                    "server: /work/shared/peers/build-pgvector) in a second database of the "
+                    "server: ../shared/peers/build-pgvector) in a second database of the "
                     "same cluster, same rows, same m / ef_construction, alternating passes")
     ap.add_argument("--planner-free", action="store_true",
                     help="do not force the index (no enable_seqscan = off): the planner "
@@ -329,8 +330,8 @@ def run_pgvector_setup(args, ds, cluster, result):
         pgv.setup_extensions("vector")
     except Exception as e:
         raise SystemExit("--pgvector: CREATE EXTENSION vector failed (%s); build it into this "
-                         "server with /work/shared/peers/build-pgvector %s"
-                         % (str(e).strip(), args.pg_config))
+                         "server with %s/shared/peers/build-pgvector %s"
+                         % (str(e).strip(), os.path.dirname(REPO), args.pg_config))
     rec = {"version": pgv.scalar("SELECT extversion FROM pg_extension WHERE extname = 'vector'")}
     rec["load"] = pgv.load(ds.base, storage=args.storage)
     log("pgvector %s: loaded %d rows" % (rec["version"], rec["load"]["rows"]))

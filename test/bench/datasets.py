@@ -4,7 +4,7 @@ A dataset is a `Dataset`: float32 base and query matrices, the metric
 ("euclidean" or "angular"), and the exact neighbour ids of every query
 (ground truth, row i = query i, ids ordered by increasing distance).
 
-Texmex format (see /work/shared/data/README.md): `.fvecs` records are a
+Texmex format (see ../shared/data/README.md beside the clone): `.fvecs` records are a
 little-endian int32 dimension followed by that many float32 values; `.ivecs`
 records the same with int32 values.  Files may be gzipped (`.gz`).
 """

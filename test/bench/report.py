@@ -5,7 +5,7 @@ import math
 import os
 
 # pgvector 0.8.6 (and hnswlib compiled -march=native) as measured elsewhere, on this
-# machine kind, with the method of /work/shared/BENCHMARKS.md ("Reference figures
+# machine kind, with the method of ../shared/BENCHMARKS.md ("Reference figures
 # measured on this machine kind"), m=16, ef_construction=64, one client.  These are
 # NOT measured by this script: they are drawn as a separate "reference, measured
 # elsewhere" series and ratios to them are labelled as cross-run (+-5-10% per

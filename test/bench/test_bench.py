@@ -78,10 +78,11 @@ def test_exact_knn_ties_go_to_smaller_id():
 
 
 def test_exact_knn_on_real_small_set_matches_groundtruth():
-    path = "/work/shared/data/small_base.fvecs.gz"
-    if not os.path.exists(path):
+    data = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__)))), "..", "shared", "data")
+    if not os.path.exists(os.path.join(data, "small_base.fvecs.gz")):
         pytest.skip("shared data not available")
-    ds = datasets.load_texmex("small", "/work/shared/data")
+    ds = datasets.load_texmex("small", data)
     got = datasets.exact_knn(ds.base, ds.queries[:20], ds.metric, 10)
     assert datasets.recall_at(got, ds.groundtruth[:20], 10) == 1.0
 
