@@ -27,20 +27,9 @@ LANGUAGE sql VOLATILE AS $$
 	FROM generate_series(1, n) WHERE i > 0
 $$;
 
--- every query of hnsw_bit_q against the exact sort, LIMIT 10 and LIMIT ALL
+-- every query of hnsw_bit_q of the right length against the exact sort
+-- (vx_knn_all, with length(q) = n as its query filter)
 CREATE TABLE hnsw_bit_q (qid int, q varbit);
-CREATE FUNCTION hnsw_bit_all(tab text, typ text, op text, filter text DEFAULT 'v IS NOT NULL',
-							 OUT queries int, OUT index_used bool,
-							 OUT index_rows bigint, OUT seq_rows bigint,
-							 OUT distances_differ int, OUT ids_differ int)
-LANGUAGE sql AS $$
-	SELECT count(*)::int, bool_and(c.index_used), sum(c.index_rows), sum(c.seq_rows),
-		   count(*) FILTER (WHERE NOT c.same_distances)::int,
-		   count(*) FILTER (WHERE NOT c.same_ids)::int
-	FROM hnsw_bit_q, lateral (VALUES (10), (NULL::int)) l(lim),
-		 lateral vx_knn_cmp(tab, typ, op, q::text, l.lim, filter) c
-	WHERE length(q) = substring(typ from '\d+')::int
-$$;
 
 SET hnsw.ef_search = 400;
 SELECT setseed(0.25);
@@ -76,8 +65,8 @@ SELECT count(*) AS null_query_rows FROM (SELECT id FROM hnsw_bit64 ORDER BY v <%
 RESET enable_seqscan;
 
 -- index results equal the exact sort
-SELECT * FROM hnsw_bit_all('hnsw_bit64', 'bit(64)', '<~>');
-SELECT * FROM hnsw_bit_all('hnsw_bit64', 'bit(64)', '<%>');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit64', 'bit(64)', '<~>', 'v IS NOT NULL', 'length(q) = 64');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit64', 'bit(64)', '<%>', 'v IS NOT NULL', 'length(q) = 64');
 
 -- the graphs are sound and hold every row they should
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit64_ham', true);
@@ -85,7 +74,7 @@ SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit64_jac', true
 
 -- a filter, exact at an ef_search above the table size; at a small
 -- ef_search further batches bring every row
-SELECT * FROM hnsw_bit_all('hnsw_bit64', 'bit(64)', '<~>', 'id % 7 = 0');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit64', 'bit(64)', '<~>', 'id % 7 = 0', 'length(q) = 64');
 SET hnsw.ef_search = 10;
 SET hnsw.iterative_scan = relaxed_order;
 SELECT sum(c.index_rows) AS index_rows, sum(c.seq_rows) AS seq_rows,
@@ -100,11 +89,11 @@ DELETE FROM hnsw_bit64 WHERE id % 5 = 0;
 VACUUM hnsw_bit64;
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit64_ham', true);
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit64_jac', true);
-SELECT * FROM hnsw_bit_all('hnsw_bit64', 'bit(64)', '<~>');
-SELECT * FROM hnsw_bit_all('hnsw_bit64', 'bit(64)', '<%>');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit64', 'bit(64)', '<~>', 'v IS NOT NULL', 'length(q) = 64');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit64', 'bit(64)', '<%>', 'v IS NOT NULL', 'length(q) = 64');
 INSERT INTO hnsw_bit64 SELECT i, hnsw_bit_rand(64, i)::bit(64) FROM generate_series(401, 440) i;
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit64_ham', true);
-SELECT * FROM hnsw_bit_all('hnsw_bit64', 'bit(64)', '<~>');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit64', 'bit(64)', '<~>', 'v IS NOT NULL', 'length(q) = 64');
 
 -- a query of another length: the operator's message
 SET enable_seqscan = off;
@@ -124,20 +113,20 @@ CREATE TABLE hnsw_bit9 (id int, v bit(9));
 CREATE INDEX hnsw_bit9_ham ON hnsw_bit9 USING hnsw (v bit_hamming_ops);
 CREATE INDEX hnsw_bit9_jac ON hnsw_bit9 USING hnsw (v bit_jaccard_ops);
 INSERT INTO hnsw_bit9 SELECT i, hnsw_bit_rand(9, i)::bit(9) FROM generate_series(1, 200) i;
-SELECT * FROM hnsw_bit_all('hnsw_bit9', 'bit(9)', '<~>');
-SELECT * FROM hnsw_bit_all('hnsw_bit9', 'bit(9)', '<%>');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit9', 'bit(9)', '<~>', 'v IS NOT NULL', 'length(q) = 9');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit9', 'bit(9)', '<%>', 'v IS NOT NULL', 'length(q) = 9');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit9_jac', true);
 DROP TABLE hnsw_bit9;
 CREATE TABLE hnsw_bit1 (id int, v bit(1));
 INSERT INTO hnsw_bit1 SELECT i, (i % 2)::bit(1) FROM generate_series(1, 20) i;
 CREATE INDEX hnsw_bit1_ham ON hnsw_bit1 USING hnsw (v bit_hamming_ops);
-SELECT * FROM hnsw_bit_all('hnsw_bit1', 'bit(1)', '<~>');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit1', 'bit(1)', '<~>', 'v IS NOT NULL', 'length(q) = 1');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit1_ham', true);
 DROP TABLE hnsw_bit1;
 CREATE TABLE hnsw_bit1000 (id int, v bit(1000));
 INSERT INTO hnsw_bit1000 SELECT i, hnsw_bit_rand(1000, i)::bit(1000) FROM generate_series(1, 120) i;
 CREATE INDEX hnsw_bit1000_jac ON hnsw_bit1000 USING hnsw (v bit_jaccard_ops) WITH (m = 4);
-SELECT * FROM hnsw_bit_all('hnsw_bit1000', 'bit(1000)', '<%>');
+SELECT * FROM vx_knn_all('hnsw_bit_q', 'hnsw_bit1000', 'bit(1000)', '<%>', 'v IS NOT NULL', 'length(q) = 1000');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_bit1000_jac', true);
 DROP TABLE hnsw_bit1000;
 
@@ -218,7 +207,6 @@ FROM generate_series(0, 255, 17) q,
 	 lateral vx_knn_cmp('hnsw_bit_dims', 'bit(8)', '<~>', q::bit(8)::text) h;
 DROP TABLE hnsw_bit_dims;
 
-DROP FUNCTION hnsw_bit_all;
 DROP FUNCTION hnsw_bit_rand;
 DROP TABLE hnsw_bit_q;
 RESET hnsw.ef_search;

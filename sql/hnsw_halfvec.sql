@@ -39,20 +39,8 @@ INSERT INTO hnsw_hv_q
 -- and two rows of the table itself (distance 0 to one row)
 INSERT INTO hnsw_hv_q SELECT 100 + id, v FROM hnsw_hv WHERE id IN (7, 123);
 
--- vx_knn_cmp for every query of hnsw_hv_q, LIMIT 10 and LIMIT ALL: how many
--- differ (NULLs are not indexed: the default filter leaves them out of the
--- exact sort)
-CREATE FUNCTION hnsw_hv_all(tab text, op text, filter text DEFAULT 'v IS NOT NULL',
-							OUT queries int, OUT index_used bool,
-							OUT index_rows bigint, OUT seq_rows bigint,
-							OUT distances_differ int, OUT ids_differ int)
-LANGUAGE sql AS $$
-	SELECT count(*)::int, bool_and(c.index_used), sum(c.index_rows), sum(c.seq_rows),
-		   count(*) FILTER (WHERE NOT c.same_distances)::int,
-		   count(*) FILTER (WHERE NOT c.same_ids)::int
-	FROM hnsw_hv_q, lateral (VALUES (10), (NULL::int)) l(lim),
-		 lateral vx_knn_cmp(tab, 'halfvec', op, q::text, l.lim, filter) c
-$$;
+-- every query of hnsw_hv_q against the exact sort (vx_knn_all; NULLs are
+-- not indexed: the default filter leaves them out of the exact sort)
 
 SET hnsw.ef_search = 400;
 
@@ -80,10 +68,10 @@ RESET enable_seqscan;
 
 -- index results equal the exact sort (cosine: the zero vectors are not
 -- indexed, the exact sort puts their NaN distances last)
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<->');
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<#>');
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<=>', 'v <> ''[0,0,0,0,0,0,0,0]''');
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<+>');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<->');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<#>');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<=>', 'v <> ''[0,0,0,0,0,0,0,0]''');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<+>');
 SET enable_seqscan = off;
 SELECT count(*) AS cosine_rows FROM (SELECT id FROM hnsw_hv ORDER BY v <=> '[1,1,1,1,1,1,1,1]') s;
 SELECT count(*) AS l2_rows FROM (SELECT id FROM hnsw_hv ORDER BY v <-> '[1,1,1,1,1,1,1,1]') s;
@@ -105,7 +93,7 @@ SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_hv_cos');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_hv_l1');
 
 -- a filter: exact at an ef_search above the table size
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<->', 'id % 7 = 0');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<->', 'id % 7 = 0');
 -- and at a small ef_search, further batches bring every row (in any graph:
 -- every live row is reachable), relaxed_order returning late ones too
 SET hnsw.ef_search = 10;
@@ -121,8 +109,8 @@ DELETE FROM hnsw_hv WHERE id % 5 = 0;
 VACUUM hnsw_hv;
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_hv_l2');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_hv_cos');
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<->');
-SELECT * FROM hnsw_hv_all('hnsw_hv', '<=>', 'v <> ''[0,0,0,0,0,0,0,0]''');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<->');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv', 'halfvec', '<=>', 'v <> ''[0,0,0,0,0,0,0,0]''');
 
 -- a query of other dimensions
 SET enable_seqscan = off;
@@ -149,9 +137,9 @@ CREATE INDEX hnsw_hv_int_l2 ON hnsw_hv_int USING hnsw (v);
 CREATE INDEX hnsw_hv_int_ip ON hnsw_hv_int USING hnsw (v halfvec_ip_ops);
 CREATE INDEX hnsw_hv_int_l1 ON hnsw_hv_int USING hnsw (v halfvec_l1_ops)
 	WITH (quantization = none);
-SELECT * FROM hnsw_hv_all('hnsw_hv_int', '<->');
-SELECT * FROM hnsw_hv_all('hnsw_hv_int', '<#>');
-SELECT * FROM hnsw_hv_all('hnsw_hv_int', '<+>');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv_int', 'halfvec', '<->');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv_int', 'halfvec', '<#>');
+SELECT * FROM vx_knn_all('hnsw_hv_q', 'hnsw_hv_int', 'halfvec', '<+>');
 SELECT nodes, deleted, unreachable FROM vecidx_hnsw_check('hnsw_hv_int_l1');
 DROP TABLE hnsw_hv_int;
 
@@ -186,6 +174,5 @@ CREATE TABLE hnsw_hv_dims (v halfvec);
 CREATE INDEX ON hnsw_hv_dims USING hnsw (v halfvec_l2_ops);
 DROP TABLE hnsw_hv_dims;
 
-DROP FUNCTION hnsw_hv_all;
 DROP TABLE hnsw_hv_q;
 RESET hnsw.ef_search;

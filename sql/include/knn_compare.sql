@@ -52,12 +52,13 @@ BEGIN
 END
 $$;
 
--- vx_knn_all(qtab, tab, typ, op, filter) runs vx_knn_cmp for every query q
--- of table qtab, at LIMIT 10 and LIMIT ALL, and sums up: queries run,
--- whether every one used the index, rows each way, and how many gave other
--- distances or other ids.
+-- vx_knn_all(qtab, tab, typ, op, filter, qfilter) runs vx_knn_cmp for
+-- every query q of table qtab that qfilter admits, at LIMIT 10 and LIMIT
+-- ALL, and sums up: queries run, whether every one used the index, rows
+-- each way, and how many gave other distances or other ids.
 CREATE OR REPLACE FUNCTION vx_knn_all(qtab regclass, tab text, typ text, op text,
 									  filter text DEFAULT 'v IS NOT NULL',
+									  qfilter text DEFAULT 'true',
 									  OUT queries int, OUT index_used bool,
 									  OUT index_rows bigint, OUT seq_rows bigint,
 									  OUT distances_differ int, OUT ids_differ int)
@@ -67,8 +68,8 @@ BEGIN
 				   'count(*) FILTER (WHERE NOT c.same_distances)::int, '
 				   'count(*) FILTER (WHERE NOT c.same_ids)::int '
 				   'FROM %s, lateral (VALUES (10), (NULL::int)) l(lim), '
-				   'lateral vx_knn_cmp(%L, %L, %L, q::text, l.lim, %L) c',
-				   qtab, tab, typ, op, filter)
+				   'lateral vx_knn_cmp(%L, %L, %L, q::text, l.lim, %L) c WHERE %s',
+				   qtab, tab, typ, op, filter, qfilter)
 		INTO queries, index_used, index_rows, seq_rows, distances_differ, ids_differ;
 END
 $$;

@@ -542,9 +542,10 @@ add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 	ItemPointerData nbrtid;
 	ItemPointerData list[2 * VX_MAX_M];
 	ItemPointerData newlist[2 * VX_MAX_M];
+	char	   *nbrcode = palloc(info->codesize);
 	VxLinkEnds	ends;
 
-	ends.nbrcode = palloc(info->codesize);
+	ends.nbrcode = nbrcode;
 	ends.selfcode = selfcode;
 	ends.selfaux = selfaux;
 	ends.force = mode != LINK_HEURISTIC;
@@ -555,7 +556,7 @@ add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 		int			w;
 		bool		dead;
 
-		n = read_list(index, info, &nbrtid, layer, list, (char *) ends.nbrcode, &ends.nbraux);
+		n = read_list(index, info, &nbrtid, layer, list, nbrcode, &ends.nbraux);
 		for (int i = 0; i < n; i++)
 			if (ItemPointerEquals(&list[i], self))
 				return true;

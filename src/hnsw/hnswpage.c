@@ -258,12 +258,10 @@ vx_get_info(Relation index)
 	info->quant.dim = info->codec == VX_CODEC_INT8 ? info->dim : 0;
 	info->quant.offset = info->offsets;
 	info->quant.scale = 1.0f;
+	/* BITS takes Hamming or Jaccard; INT8 and SPARSE the four float metrics */
 	if (info->m < VX_MIN_M || info->m > VX_MAX_M || info->maxlevel < 0 ||
-		(info->codec == VX_CODEC_INT8 &&
-		 (info->metric < VX_METRIC_L2 || info->metric > VX_METRIC_L1)) ||
-		(info->codec == VX_CODEC_BITS &&
-		 (info->metric != VX_METRIC_HAMMING && info->metric != VX_METRIC_JACCARD)) ||
-		(info->codec == VX_CODEC_SPARSE &&
+		(info->codec == VX_CODEC_BITS ?
+		 (info->metric != VX_METRIC_HAMMING && info->metric != VX_METRIC_JACCARD) :
 		 (info->metric < VX_METRIC_L2 || info->metric > VX_METRIC_L1)) ||
 		(info->codec != VX_CODEC_INT8 && info->quantized) ||
 		(info->codec != VX_CODEC_SPARSE && meta.dim_high != 0) ||
@@ -635,11 +633,14 @@ vx_node_code(const VxIndexInfo *info, VxNodeHeader *node)
 VxCodec
 vx_index_codec(Relation index)
 {
+	PGFunction	fn;
+
 	if (!OidIsValid(index_getprocid(index, 1, VX_CODEC_PROC)))
 		return VX_CODEC_INT8;
-	if (index_getprocinfo(index, 1, VX_CODEC_PROC)->fn_addr == hnsw_bit_support)
+	fn = index_getprocinfo(index, 1, VX_CODEC_PROC)->fn_addr;
+	if (fn == hnsw_bit_support)
 		return VX_CODEC_BITS;
-	if (index_getprocinfo(index, 1, VX_CODEC_PROC)->fn_addr == hnsw_sparsevec_support)
+	if (fn == hnsw_sparsevec_support)
 		return VX_CODEC_SPARSE;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),

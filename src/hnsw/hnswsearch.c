@@ -786,13 +786,13 @@ sort_by_block_with(uint64 *ids, int32 **p, int n)
 }
 
 /*
- * Before an expansion pins its pages (or an insert reads a list's members):
- * prefetch, for every page whose buffer
- * the hint array names, the lines the checked read touches before it gets
- * to the node (the buffer descriptor the pin works on, the page header with
- * the first line pointers, the line pointer of each node, the special space
- * at the page's end), so that the misses of all the pages overlap instead of
- * coming one page after the other.  Only addresses are computed here: a
+ * Before an expansion pins its pages (or an insert reads a list's
+ * members): prefetch, for every page whose buffer the hint array names,
+ * the lines the checked read touches before it gets to the node (the
+ * buffer descriptor the pin works on, the page header with the first line
+ * pointers, the line pointer of each node, the special space at the page's
+ * end), so that the misses of all the pages overlap instead of coming one
+ * page after the other.  Only addresses are computed here: a
  * hint may name a buffer that now holds another page, which costs a useless
  * prefetch and nothing else (vx_read_buffer checks the tag when it pins).
  */
