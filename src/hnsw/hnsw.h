@@ -217,9 +217,12 @@ typedef struct VxLayerSearch
 /*
  * Graph access for the shared layer search: expand() returns the not yet
  * visited neighbours of a node at a layer, with their distances to the
- * query, marking them visited.
+ * query, marking them visited.  bound: the distance a neighbour must beat
+ * to join the frontier now (infinity while the result is not full); one
+ * that does not may never be expanded, so its list need not be kept.
  */
-typedef int (*VxExpandFn) (void *graph, uint64 id, int layer, VxCand *out);
+typedef int (*VxExpandFn) (void *graph, uint64 id, int layer, float bound,
+						   VxCand *out);
 
 typedef struct VxSearch
 {
@@ -275,7 +278,8 @@ extern void vx_disk_graph_init_kept(VxDiskGraph *g, Relation index,
 									const VxIndexInfo *info, int expected);
 extern void vx_disk_graph_release_kept(VxDiskGraph *g);
 extern Size vx_disk_graph_bytes(const VxDiskGraph *g);
-extern int	vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out);
+extern int	vx_disk_expand(void *graph, uint64 id, int layer, float bound,
+						   VxCand *out);
 extern bool vx_disk_visit(VxDiskGraph *g, uint64 id);
 extern int	vx_disk_search(VxDiskGraph *g, int ef, int target_level,
 						   VxCand **layers_out, int *nlayers_out,

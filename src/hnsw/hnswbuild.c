@@ -373,7 +373,7 @@ bnode_distance(VxBuildState *bs, BNode *n)
 
 /* in-memory expand for the shared layer search */
 static int
-mem_expand(void *graph, uint64 id, int layer, VxCand *out)
+mem_expand(void *graph, uint64 id, int layer, float bound, VxCand *out)
 {
 	VxBuildState *bs = (VxBuildState *) graph;
 	BNode	   *n = &bs->nodes[id];

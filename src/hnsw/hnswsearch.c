@@ -260,7 +260,8 @@ vx_layer_search_next(VxSearch *s, VxLayerSearch *st, int ef, int layer,
 			break;
 		}
 
-		nout = s->expand(s->graph, c.id, layer, out);
+		nout = s->expand(s->graph, c.id, layer,
+						 best.n >= ef ? best.a[0].dist : get_float4_infinity(), out);
 		for (int i = 0; i < nout; i++)
 		{
 			if (best.n < ef || out[i].dist < best.a[0].dist)
@@ -442,13 +443,20 @@ vx_random_level(const VxIndexInfo *info)
  * Visited map for walks over index pages: open addressing on packed TIDs,
  * each entry carrying the slot of the node's cached neighbour list (-1:
  * not cached).  An entry counts only if its generation is the current
- * one, so starting a new layer is one increment, not a memset.
+ * one, so starting a new layer is one increment, not a memset.  Key,
+ * generation and slot share one 16-byte entry, so a probe touches one
+ * cache line, not three.
  */
+typedef struct VxVisitEntry
+{
+	uint64		key;
+	uint32		gen;
+	int32		slot;
+} VxVisitEntry;
+
 struct VxVisited
 {
-	uint64	   *keys;
-	uint32	   *gens;
-	int32	   *slots;
+	VxVisitEntry *e;
 	uint32		gen;
 	uint32		mask;
 	uint32		count;
@@ -464,9 +472,7 @@ visited_create(MemoryContext cxt, int expected)
 	/* room for expected nodes, at most 64k to begin with: it grows */
 	while (cap < (uint32) expected * 2 && cap < 65536)
 		cap <<= 1;
-	v->keys = MemoryContextAlloc(cxt, sizeof(uint64) * cap);
-	v->gens = MemoryContextAllocZero(cxt, sizeof(uint32) * cap);
-	v->slots = MemoryContextAlloc(cxt, sizeof(int32) * cap);
+	v->e = MemoryContextAllocZero(cxt, sizeof(VxVisitEntry) * cap);
 	v->gen = 1;
 	v->mask = cap - 1;
 	v->count = 0;
@@ -489,7 +495,7 @@ visited_reset(VxVisited *v)
 	/* a scan's map is reused by later scans: the generation may wrap */
 	if (++v->gen == 0)
 	{
-		memset(v->gens, 0, sizeof(uint32) * ((Size) v->mask + 1));
+		memset(v->e, 0, sizeof(VxVisitEntry) * ((Size) v->mask + 1));
 		v->gen = 1;
 	}
 	v->count = 0;
@@ -500,29 +506,23 @@ static int32 *visited_insert(VxVisited *v, uint64 id, bool *isnew);
 static void
 visited_grow(VxVisited *v)
 {
-	uint64	   *oldkeys = v->keys;
-	uint32	   *oldgens = v->gens;
-	int32	   *oldslots = v->slots;
+	VxVisitEntry *old = v->e;
 	uint32		oldcap = v->mask + 1;
-	MemoryContext cxt = GetMemoryChunkContext(oldkeys);
 
-	/* in the old arrays' context: a scan's reused arrays stay reusable */
-	v->keys = MemoryContextAlloc(cxt, sizeof(uint64) * oldcap * 2);
-	v->gens = MemoryContextAllocZero(cxt, sizeof(uint32) * oldcap * 2);
-	v->slots = MemoryContextAlloc(cxt, sizeof(int32) * oldcap * 2);
+	/* in the old array's context: a scan's reused arrays stay reusable */
+	v->e = MemoryContextAllocZero(GetMemoryChunkContext(old),
+								  sizeof(VxVisitEntry) * oldcap * 2);
 	v->mask = oldcap * 2 - 1;
 	v->count = 0;
 	v->ngrow++;
 	for (uint32 i = 0; i < oldcap; i++)
-		if (oldgens[i] == v->gen)
+		if (old[i].gen == v->gen)
 		{
 			bool		isnew;
 
-			*visited_insert(v, oldkeys[i], &isnew) = oldslots[i];
+			*visited_insert(v, old[i].key, &isnew) = old[i].slot;
 		}
-	pfree(oldkeys);
-	pfree(oldgens);
-	pfree(oldslots);
+	pfree(old);
 }
 
 /* find or add id; returns its slot field (-1 for a new entry) */
@@ -530,25 +530,26 @@ static int32 *
 visited_insert(VxVisited *v, uint64 id, bool *isnew)
 {
 	uint32		i;
+	VxVisitEntry *e;
 
 	if ((v->count + 1) * 2 > v->mask)
 		visited_grow(v);
 	i = visited_hash(id) & v->mask;
-	while (v->gens[i] == v->gen)
+	for (e = &v->e[i]; e->gen == v->gen; e = &v->e[i])
 	{
-		if (v->keys[i] == id)
+		if (e->key == id)
 		{
 			*isnew = false;
-			return &v->slots[i];
+			return &e->slot;
 		}
 		i = (i + 1) & v->mask;
 	}
-	v->keys[i] = id;
-	v->gens[i] = v->gen;
-	v->slots[i] = -1;
+	e->key = id;
+	e->gen = v->gen;
+	e->slot = -1;
 	v->count++;
 	*isnew = true;
-	return &v->slots[i];
+	return &e->slot;
 }
 
 /* the arrays of a VxDiskGraph, allocated in cxt for about expected nodes */
@@ -582,9 +583,7 @@ vx_disk_graph_init(VxDiskGraph *g, Relation index, const VxIndexInfo *info,
 void
 vx_disk_graph_free(VxDiskGraph *g)
 {
-	pfree(g->visited->keys);
-	pfree(g->visited->gens);
-	pfree(g->visited->slots);
+	pfree(g->visited->e);
 	pfree(g->visited);
 	pfree(g->lists);
 	pfree(g->listlen);
@@ -633,7 +632,7 @@ vx_disk_graph_bytes(const VxDiskGraph *g)
 {
 	uint64		vcap = (uint64) g->visited->mask + 1;
 
-	return vcap * (sizeof(uint64) + sizeof(uint32) + sizeof(int32)) +
+	return vcap * sizeof(VxVisitEntry) +
 		(Size) g->listcap * (sizeof(ItemPointerData) * 2 * g->info->m + 1);
 }
 
@@ -867,6 +866,7 @@ typedef struct VxToRead
 	int32	   *slotp[2 * VX_MAX_M];
 	int			k;
 	bool		moved;			/* the visited map grew: slotp[] are stale */
+	float		bound;			/* only a node closer than this may be expanded */
 } VxToRead;
 
 /*
@@ -874,9 +874,9 @@ typedef struct VxToRead
  * pages and prefetch the nodes' headers and code starts before the first
  * is read, so that their cache misses overlap (staying within the
  * backend's small array of private pin counts); then, one share lock at a
- * time, compute each node's distance into out[*nout] and copy its list,
- * storing the copy's slot in its visited entry (*r->slotp[x], or looked up
- * again if the map moved).  The unlocked peek at a line pointer only
+ * time, compute each node's distance into out[*nout] and, if it is within
+ * r->bound, copy its list, storing the copy's slot in its visited entry
+ * (*r->slotp[x], or looked up again if the map moved).  The unlocked peek at a line pointer only
  * computes a prefetch address; every real read happens under the lock,
  * with checks.  Returns the index after the last node read.
  */
@@ -922,11 +922,20 @@ read_node_batch(VxDiskGraph *g, VxToRead *r, int i, VxCand *out, int *nout)
 		for (int x = starts[b]; x < starts[b + 1]; x++)
 		{
 			VxNodeHeader *node = vx_page_node(g->index, page, blk, vx_tid_offset(ids[x]));
-			int32		ls = cache_list(g, node);
+			float		d = vx_distance(&g->query, vx_node_code(info, node), node->aux);
+			int32		ls;
 
 			out[*nout].id = ids[x];
-			out[*nout].dist = vx_distance(&g->query, vx_node_code(info, node), node->aux);
+			out[*nout].dist = d;
 			(*nout)++;
+			/*
+			 * Most nodes read are farther than the bound and never expanded
+			 * (or only in a later batch of a scan, which reads the page
+			 * again): keep the lists of the others only.
+			 */
+			if (!(d < r->bound))
+				continue;
+			ls = cache_list(g, node);
 			/* nothing else adds to the map here: only a growth moves entries */
 			if (!r->moved)
 				*r->slotp[x] = ls;
@@ -946,7 +955,7 @@ read_node_batch(VxDiskGraph *g, VxToRead *r, int i, VxCand *out, int *nout)
  * one buffer lock at a time, never held across another read.
  */
 int
-vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
+vx_disk_expand(void *graph, uint64 id, int layer, float bound, VxCand *out)
 {
 	VxDiskGraph *g = (VxDiskGraph *) graph;
 	ItemPointerData own[2 * VX_MAX_M];
@@ -959,6 +968,7 @@ vx_disk_expand(void *graph, uint64 id, int layer, VxCand *out)
 	Assert(layer == g->layer);
 	nn = expanded_list(g, id, own, &nbrs);
 	r.k = 0;
+	r.bound = bound;
 	ngrow = g->visited->ngrow;
 	for (int i = 0; i < nn; i++)
 	{
