@@ -984,6 +984,33 @@ region_seed(VacState *vs, uint64 origin, ItemPointerData *slots, int n)
 	}
 }
 
+/*
+ * Live node x, met in the list of a DELETED node found from origin: origin
+ * becomes its adopter if it has none, or if origin is nearer to it than its
+ * adopter (codes cached in pass 1): a forced link from a near node is one
+ * a search for x follows.
+ */
+static void
+region_adopt(VacState *vs, uint64 x, uint64 origin)
+{
+	PlanNode   *e = plan_adopt(vs, x, origin);
+	const char *xc;
+	const char *ac;
+	const char *oc;
+	float		xa,
+				aa,
+				oa;
+
+	if (e == NULL || e->adopter == origin ||
+		(xc = cached_code(vs, x, &xa)) == NULL ||
+		(oc = cached_code(vs, origin, &oa)) == NULL)
+		return;
+	if ((ac = cached_code(vs, e->adopter, &aa)) == NULL ||
+		vx_code_distance(vs->info, xc, xa, oc, oa) <
+		vx_code_distance(vs->info, xc, xa, ac, aa))
+		e->adopter = origin;
+}
+
 static void
 region_walk(VacState *vs)
 {
@@ -998,7 +1025,7 @@ region_walk(VacState *vs)
 		region_seed(vs, d->origin, dl, dn);
 		for (int j = 0; j < dn && ItemPointerIsValid(&dl[j]); j++)
 			if (dead_lookup(&vs->dead, vx_tid_pack(&dl[j]), false) == NULL)
-				(void) plan_adopt(vs, vx_tid_pack(&dl[j]), d->origin);
+				region_adopt(vs, vx_tid_pack(&dl[j]), d->origin);
 	}
 }
 
