@@ -13,21 +13,32 @@
  *				   batch of dead TIDs);
  *	 (barrier)	   wait for inserts that started before the flags were set
  *				   (they could still link to a DELETED node);
+ *	 (plan)		   choose the entry point the round ends with, walk layer 0
+ *				   from it over the lists pass 2 will write, and force each
+ *				   live node the walk misses into the list of its adopter,
+ *				   a reached node with a path to it through DELETED nodes
+ *				   only; move the entry point (one record) if it changes.
+ *				   Every planned edge then exists on the pages, directly or
+ *				   through DELETED nodes (whose lists nobody rewrites before
+ *				   pass 5), before and after its list is written: no record
+ *				   of pass 2 leaves a live node unreachable;
  *	 2. repair:    in every live node's lists, drop each DELETED member and
  *				   fill the list up to capacity from the live members of
  *				   the DELETED members' own lists: those the neighbour
  *				   heuristic keeps first, then the closest of the rest
  *				   (codes cached in pass 1, no page reads);
- *	 3. entry:	   (a second barrier) if the entry point is DELETED, the live
- *				   node of highest level is chosen to take its place, but
- *				   the entry point moves only at the end of pass 4, once
- *				   the new one reaches every live node;
+ *				   (and the plan's forced links);
+ *	 3. entry:	   (a second barrier) the entry point moved with the plan;
+ *				   if an insert made it a DELETED node again, as before the
+ *				   plan: the live node of highest level takes its place at
+ *				   the end of pass 4, once it reaches every live node;
  *	 4. reach:	   walk layer 0 from the (new) entry point over live nodes;
  *				   then scan every page: fix the lists that inserts since
  *				   pass 2 pointed at a DELETED node, and link every live
  *				   node the walk missed -- including nodes inserted during
  *				   the vacuum -- from the nearest reached node a search
- *				   finds (the insert path's reachability-preserving link);
+ *				   finds (the insert path's reachability-preserving link),
+ *				   and so each node the plan forced, to be found by search;
  *	 5. free:	   flag the DELETED nodes FREE, and point the meta page's
  *				   free-slot hint at the first page holding one: a later
  *				   insert reuses the smallest such slot that fits it.
