@@ -439,7 +439,8 @@ extern char *vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int leve
 extern void vx_encode(const VxIndexInfo *info, const float *x, char *code,
 					  VxCodeInfo *ci);
 extern bool vx_link(Relation index, const VxIndexInfo *info, ItemPointer from,
-					int layer, ItemPointer to, const char *tocode, float toaux);
+					int layer, ItemPointer to, const char *tocode, float toaux,
+					bool to_reachable);
 
 /*
  * Test-only hooks (hnswtest.c): named pause points, a forced node level

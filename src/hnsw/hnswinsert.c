@@ -358,7 +358,11 @@ read_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 /*
  * Replace a node's list at a layer by newlist, if it still equals expect
  * (n entries).  One WAL record.  Returns false, changing nothing, if the
- * list changed since it was read.
+ * list changed since it was read, or if the node is DELETED or FREE: the
+ * list of a node vacuum has flagged is never rewritten (vacuum plans its
+ * repair on the lists it copied when it set the flag, README "Vacuum").
+ * Only a neighbour's list can be such; the new node's own cannot (its row
+ * is not dead while it is inserted), so ensure_link's loop ends.
  */
 static bool
 write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
@@ -376,7 +380,8 @@ write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 	vx_edit_start(&e, index);
 	node = vx_page_node(index, vx_edit_page(&e, buf, false),
 						ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
-	if (vx_node_neighbors(info, node, layer, now) != n ||
+	if ((node->flags & VX_NODE_DEAD) ||
+		vx_node_neighbors(info, node, layer, now) != n ||
 		memcmp(now, expect, sizeof(ItemPointerData) * n) != 0)
 	{
 		vx_edit_abort(&e);
@@ -590,14 +595,16 @@ add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 /*
  * Make node "from" link to node "to" at a layer (vacuum's reconnection of
  * a node it found unreachable): see add_backlink; links even against the
- * heuristic, and may give up to's last edge to re-home from's farthest.
+ * heuristic, and unless to_reachable (a link that only shortens a path:
+ * to's edges may carry others' reachability) may give up to's last edge to
+ * re-home from's farthest.
  */
 bool
 vx_link(Relation index, const VxIndexInfo *info, ItemPointer from, int layer,
-		ItemPointer to, const char *tocode, float toaux)
+		ItemPointer to, const char *tocode, float toaux, bool to_reachable)
 {
 	return add_backlink(index, info, vx_tid_pack(from), layer, to, tocode, toaux,
-						LINK_FORCE_UNREACHABLE);
+						to_reachable ? LINK_FORCE : LINK_FORCE_UNREACHABLE);
 }
 
 /*

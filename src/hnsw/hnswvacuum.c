@@ -13,21 +13,32 @@
  *				   batch of dead TIDs);
  *	 (barrier)	   wait for inserts that started before the flags were set
  *				   (they could still link to a DELETED node);
+ *	 (plan)		   choose the entry point the round ends with, walk layer 0
+ *				   from it over the lists pass 2 will write, and force each
+ *				   live node the walk misses into the list of its adopter,
+ *				   a reached node with a path to it through DELETED nodes
+ *				   only; move the entry point (one record) if it changes.
+ *				   Every planned edge then exists on the pages, directly or
+ *				   through DELETED nodes (whose lists nobody rewrites before
+ *				   pass 5), before and after its list is written: no record
+ *				   of pass 2 leaves a live node unreachable;
  *	 2. repair:    in every live node's lists, drop each DELETED member and
  *				   fill the list up to capacity from the live members of
  *				   the DELETED members' own lists: those the neighbour
  *				   heuristic keeps first, then the closest of the rest
  *				   (codes cached in pass 1, no page reads);
- *	 3. entry:	   (a second barrier) if the entry point is DELETED, the live
- *				   node of highest level is chosen to take its place, but
- *				   the entry point moves only at the end of pass 4, once
- *				   the new one reaches every live node;
+ *				   (and the plan's forced links);
+ *	 3. entry:	   (a second barrier) the entry point moved with the plan;
+ *				   if an insert made it a DELETED node again, as before the
+ *				   plan: the live node of highest level takes its place at
+ *				   the end of pass 4, once it reaches every live node;
  *	 4. reach:	   walk layer 0 from the (new) entry point over live nodes;
  *				   then scan every page: fix the lists that inserts since
  *				   pass 2 pointed at a DELETED node, and link every live
  *				   node the walk missed -- including nodes inserted during
  *				   the vacuum -- from the nearest reached node a search
- *				   finds (the insert path's reachability-preserving link);
+ *				   finds (the insert path's reachability-preserving link),
+ *				   and so each node the plan forced, to be found by search;
  *	 5. free:	   flag the DELETED nodes FREE, and point the meta page's
  *				   free-slot hint at the first page holding one: a later
  *				   insert reuses the smallest such slot that fits it.
@@ -66,6 +77,8 @@ typedef struct DeadNode
 	uint64		key;			/* packed node TID; 0 = empty entry */
 	int			level;
 	ItemPointerData *slots;		/* all layers' slots, as on the page */
+	uint64		origin;			/* the plan's region walk: the reached live
+								 * node it was first found from, or 0 */
 } DeadNode;
 
 /* DELETED nodes by packed TID (open addressing; 0 never names a node) */
@@ -75,6 +88,41 @@ typedef struct DeadMap
 	uint64		mask;
 	uint64		count;
 } DeadMap;
+
+/*
+ * The plan of a round's repair (pass_plan): a live node met in the deleted
+ * region of a node the plan walk reached (that node, its adopter, has a
+ * path to it through DELETED nodes only), or a node given a forced link.
+ */
+typedef struct PlanNode
+{
+	uint64		key;			/* packed node TID */
+	uint64		adopter;		/* first reached node whose region holds it */
+	uint64		parent;			/* the plan walk first reached it through a
+								 * new member of this node's list (0: through
+								 * an old member, or not yet reached) */
+	int32		forced;			/* first forced link into its list, or -1 */
+	char		status;			/* simplehash's */
+} PlanNode;
+
+#define SH_PREFIX		planmap
+#define SH_ELEMENT_TYPE	PlanNode
+#define SH_KEY_TYPE		uint64
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
+#define SH_EQUAL(tb, a, b)	((a) == (b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+/* a member the plan forces into a node's layer-0 list, in place of dropped */
+typedef struct ForcedLink
+{
+	uint64		to;
+	uint64		dropped;		/* 0: the list had room */
+	int32		next;			/* the node's next forced link, or -1 */
+} ForcedLink;
 
 typedef struct VacState
 {
@@ -127,6 +175,23 @@ typedef struct VacState
 	int		   *chosen;
 	int64		nrepaired;		/* statistics of a round */
 	int64		nreconnected;
+
+	/*
+	 * The plan of pass 2's layer-0 lists (pass_plan): adopters and the
+	 * forced links, within a quarter of maintenance_work_mem; NULL outside
+	 * passes 2 and its plan.
+	 */
+	planmap_hash *plan;
+	uint32		plan_cap;		/* most entries the plan map may hold */
+	bool		planning;		/* reach_walk follows the planned lists */
+	DeadNode  **region;			/* the region walk's queue (one per node) */
+	uint64		nregion;		/* DELETED nodes queued so far */
+	uint64		regionhead;		/* the next to read */
+	ForcedLink *forced;
+	int32		nforced;
+	int32		maxforced;
+	int64		nforcedlinks;	/* statistics of a round */
+	int64		nplanmissed;	/* live nodes the plan could not reach */
 } VacState;
 
 static DeadNode *dead_lookup(DeadMap *m, uint64 key, bool insert);
@@ -636,9 +701,88 @@ repaired_list(VacState *vs, RepairList *rl, ItemPointerData *slots)
 }
 
 /*
+ * The forced links of the plan into rl's list (layer 0), applied in the
+ * order they were made: each takes the place of the member it dropped, or
+ * a free slot; a list that changed since it was planned (a concurrent
+ * insert) gives up its last new member instead, or takes none (pass 4 is
+ * the net).  Returns whether the list changed.
+ */
+static bool
+apply_forced(VacState *vs, RepairList *rl)
+{
+	PlanNode   *e;
+	bool		changed = false;
+
+	if (vs->plan == NULL || rl->layer != 0 ||
+		(e = planmap_lookup(vs->plan, rl->self)) == NULL)
+		return false;
+	for (int32 f = e->forced; f >= 0; f = vs->forced[f].next)
+	{
+		ForcedLink *fl = &vs->forced[f];
+		int			at = -1;
+		bool		have = false;
+
+		for (int i = 0; i < rl->k && !have; i++)
+		{
+			uint64		id = vx_tid_pack(&rl->out[i]);
+
+			have = id == fl->to;
+			if (id == fl->dropped && i >= rl->nkept)
+				at = i;
+		}
+		if (have)
+			continue;
+		if (at < 0 && rl->k < rl->nslots)
+			at = rl->k++;
+		else if (at < 0 && rl->k - 1 >= rl->nkept)
+			at = rl->k - 1;
+		if (at < 0)
+			continue;
+		vx_tid_unpack(fl->to, &rl->out[at]);
+		changed = true;
+	}
+	return changed;
+}
+
+/*
+ * The list pass 2 writes for a live node at a layer (rl set up as for
+ * repaired_list): its repaired list, and on layer 0 the plan's forced
+ * links.  rl->out[0 .. rl->nkept) are old live members, the rest new.
+ * Returns the new length, or -1 if the list stays as it is.
+ */
+static int
+planned_list(VacState *vs, RepairList *rl, ItemPointerData *slots)
+{
+	bool		repaired = repaired_list(vs, rl, slots) >= 0;
+
+	/* without a DELETED member, keep_live_members copied the list whole */
+	if (apply_forced(vs, rl) || repaired)
+		return rl->k;
+	return -1;
+}
+
+/*
+ * Set up rl for the list of live node tid (node, on a page the caller has
+ * locked) at a layer, its new list to go to out; returns the old list.
+ */
+static ItemPointerData *
+rl_init(VacState *vs, RepairList *rl, ItemPointer tid, VxNodeHeader *node, int layer,
+		ItemPointerData *out)
+{
+	memset(rl, 0, sizeof(RepairList));
+	rl->self = vx_tid_pack(tid);
+	rl->selfcode = vx_node_code(vs->info, node);
+	rl->selfaux = node->aux;
+	rl->layer = layer;
+	rl->nslots = vx_layer_slots(vs->info->m, layer);
+	rl->out = out;
+	return (ItemPointerData *) ((char *) node + vx_layer_offset(vs->info->m, layer));
+}
+
+/*
  * Fix the lists of the live nodes on one page: DELETED members replaced
- * (repaired_list), the page changed under its exclusive lock in one record
- * if any list changed.
+ * and the plan's forced links made (planned_list), the page changed under
+ * its exclusive lock in one record if any list changed.
  */
 static void
 repair_page(VacState *vs, BlockNumber blk)
@@ -663,18 +807,9 @@ repair_page(VacState *vs, BlockNumber blk)
 		ItemPointerSet(&self, blk, off);
 		for (int l = 0; l <= node->level; l++)
 		{
-			ItemPointerData *slots = (ItemPointerData *) ((char *) node +
-														  vx_layer_offset(info->m, l));
-			int			nslots = vx_layer_slots(info->m, l);
-			RepairList	rl = {
-				.self = vx_tid_pack(&self),
-				.selfcode = vx_node_code(info, node),
-				.selfaux = node->aux,
-				.layer = l,
-				.nslots = nslots,
-				.out = out
-			};
-			int			k = repaired_list(vs, &rl, slots);
+			RepairList	rl;
+			ItemPointerData *slots = rl_init(vs, &rl, &self, node, l, out);
+			int			k = planned_list(vs, &rl, slots);
 
 			if (k < 0)
 				continue;
@@ -686,7 +821,7 @@ repair_page(VacState *vs, BlockNumber blk)
 				node = vx_page_node(vs->index, page, blk, off);
 				slots = (ItemPointerData *) ((char *) node + vx_layer_offset(info->m, l));
 			}
-			vx_set_list(slots, nslots, out, k);
+			vx_set_list(slots, rl.nslots, out, k);
 		}
 	}
 	if (state != NULL)
@@ -706,6 +841,37 @@ pass_repair(VacState *vs)
 
 	for (BlockNumber blk = vs->first; blk < nblocks; blk++)
 		repair_page(vs, blk);
+}
+
+static void pass_plan(VacState *vs, uint64 start);
+static uint64 round_start(VacState *vs, int *level, bool *move, bool *had_entry);
+static void set_entry(VacState *vs, uint64 top, int level);
+
+/*
+ * Pass 2 with its plan: the entry point the round ends with is chosen
+ * first (the old one if live), the repair planned from it, the entry point
+ * moved (one record) if it changes, and only then are lists written.  If
+ * the old entry point was DELETED, inserts wait from the choice until the
+ * move (round_start).
+ */
+static void
+plan_and_repair(VacState *vs)
+{
+	bool		move;
+	bool		had_entry;
+	int			level;
+	uint64		start = round_start(vs, &level, &move, &had_entry);
+
+	if (start != 0)
+		pass_plan(vs, start);
+	if (move)
+	{
+		if (start != 0 || had_entry)
+			set_entry(vs, start, level);
+		UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
+	}
+	pass_repair(vs);
+	vs->plan = NULL;			/* freed with the round's context */
 }
 
 /* the bit of a node slot in the pass-4 maps, or -1 if it names none */
@@ -783,9 +949,144 @@ reach_mark(VacState *vs, uint64 id)
 }
 
 /*
+ * The plan map's entry for live node id, made if there is none and the map
+ * has room (else NULL); adopter (if not 0) becomes its adopter unless it
+ * has one.
+ */
+static PlanNode *
+plan_adopt(VacState *vs, uint64 id, uint64 adopter)
+{
+	PlanNode   *e = planmap_lookup(vs->plan, id);
+	bool		found;
+
+	if (e == NULL && vs->plan->members + vs->nforced < vs->plan_cap)
+	{
+		e = planmap_insert(vs->plan, id, &found);
+		e->adopter = 0;
+		e->parent = 0;
+		e->forced = -1;
+	}
+	if (e != NULL && e->adopter == 0)
+		e->adopter = adopter;
+	return e;
+}
+
+/*
+ * The region walk: from the DELETED members of reached live nodes, breadth
+ * first through the DELETED nodes' own layer-0 lists (the copies pass 1
+ * made, equal to the pages until pass 5 frees them), each DELETED node
+ * once.  A live node met in the list of a DELETED node first found from
+ * reached node L gets L as its adopter: L -> D ... -> it, through DELETED
+ * nodes only, is a path on the pages until pass 5.  Linear in the DELETED
+ * nodes' lists.
+ */
+static void
+region_seed(VacState *vs, uint64 origin, ItemPointerData *slots, int n)
+{
+	for (int i = 0; i < n && ItemPointerIsValid(&slots[i]); i++)
+	{
+		DeadNode   *d = dead_lookup(&vs->dead, vx_tid_pack(&slots[i]), false);
+
+		if (d != NULL && d->origin == 0)
+		{
+			d->origin = origin;
+			vs->region[vs->nregion++] = d;
+		}
+	}
+}
+
+/*
+ * Live node x, met in the list of a DELETED node found from origin: origin
+ * becomes its adopter if it has none, or if origin is nearer to it than its
+ * adopter (codes cached in pass 1): a forced link from a near node is one
+ * a search for x follows.
+ */
+static void
+region_adopt(VacState *vs, uint64 x, uint64 origin)
+{
+	PlanNode   *e = plan_adopt(vs, x, origin);
+	const char *xc;
+	const char *ac;
+	const char *oc;
+	float		xa,
+				aa,
+				oa;
+
+	if (e == NULL || e->adopter == origin ||
+		(xc = cached_code(vs, x, &xa)) == NULL ||
+		(oc = cached_code(vs, origin, &oa)) == NULL)
+		return;
+	if ((ac = cached_code(vs, e->adopter, &aa)) == NULL ||
+		vx_code_distance(vs->info, xc, xa, oc, oa) <
+		vx_code_distance(vs->info, xc, xa, ac, aa))
+		e->adopter = origin;
+}
+
+static void
+region_walk(VacState *vs)
+{
+	while (vs->regionhead < vs->nregion)
+	{
+		DeadNode   *d = vs->region[vs->regionhead++];
+		ItemPointerData *dl = (ItemPointerData *) ((char *) d->slots +
+												   vx_layer_offset(vs->info->m, 0) -
+												   VX_NODE_HDRSZ);
+		int			dn = vx_layer_slots(vs->info->m, 0);
+
+		region_seed(vs, d->origin, dl, dn);
+		for (int j = 0; j < dn && ItemPointerIsValid(&dl[j]); j++)
+			if (dead_lookup(&vs->dead, vx_tid_pack(&dl[j]), false) == NULL)
+				region_adopt(vs, vx_tid_pack(&dl[j]), d->origin);
+	}
+}
+
+/*
+ * reach_mark, for the plan walk: the walk got to id through a member of
+ * parent's list that is new there (0: an old member), which the plan then
+ * never drops to make room for a forced link.
+ */
+static void
+reach_mark_from(VacState *vs, uint64 id, uint64 parent)
+{
+	PlanNode   *e;
+
+	if (is_reached(vs, id))
+		return;
+	reach_mark(vs, id);
+	if (parent != 0 && is_reached(vs, id) && (e = plan_adopt(vs, id, 0)) != NULL)
+		e->parent = parent;
+}
+
+/*
+ * The layer-0 list the plan walk follows from node tid (its page locked
+ * by the caller): the list pass 2 will write (planned_list), or for a
+ * DELETED node of a later round, which pass 2 leaves, the list as it is.
+ * *nkept: how many of the members are old ones.
+ */
+static int
+plan_neighbors(VacState *vs, ItemPointer tid, VxNodeHeader *node, ItemPointerData *out,
+			   int *nkept)
+{
+	RepairList	rl;
+	ItemPointerData *slots;
+
+	if (node->flags & VX_NODE_DEAD)
+	{
+		*nkept = vx_node_neighbors(vs->info, node, 0, out);
+		return *nkept;
+	}
+	slots = rl_init(vs, &rl, tid, node, 0, out);
+	region_seed(vs, rl.self, slots, rl.nslots);
+	(void) planned_list(vs, &rl, slots);
+	*nkept = rl.nkept;
+	return rl.k;
+}
+
+/*
  * Read the layer-0 lists of every pending node until none is left: what
- * the nodes marked so far reach.  Pages are read in block order, sweep
- * after sweep over the pending map.
+ * the nodes marked so far reach -- over the lists as they are on the pages
+ * (pass 4), or as pass 2 will write them (vs->planning: the plan walk).
+ * Pages are read in block order, sweep after sweep over the pending map.
  */
 static void
 reach_walk(VacState *vs)
@@ -805,6 +1106,7 @@ reach_walk(VacState *vs)
 				Buffer		buf;
 				VxNodeHeader *node;
 				int			n = 0;
+				int			nkept = 0;
 
 				vs->pending[w] &= ~(UINT64CONST(1) << b);
 				vs->npending--;
@@ -817,23 +1119,29 @@ reach_walk(VacState *vs)
 				node = vx_page_node(vs->index, BufferGetPage(buf),
 									ItemPointerGetBlockNumber(&tid),
 									ItemPointerGetOffsetNumber(&tid));
-				if (!(node->flags & VX_NODE_FREE))
-					n = vx_node_neighbors(vs->info, node, 0, nbrs);
+				if (node->flags & VX_NODE_FREE)
+					n = 0;
+				else if (vs->planning)
+					n = plan_neighbors(vs, &tid, node, nbrs, &nkept);
+				else
+					nkept = n = vx_node_neighbors(vs->info, node, 0, nbrs);
 				UnlockReleaseBuffer(buf);
 				for (int i = 0; i < n; i++)
-					reach_mark(vs, vx_tid_pack(&nbrs[i]));
+					reach_mark_from(vs, vx_tid_pack(&nbrs[i]),
+									i < nkept ? 0 : vx_tid_pack(&tid));
 			}
 		}
 	}
 }
 
 /*
- * Link an unreached live node from the nearest reached node a search from
- * the entry point finds.  Returns false if it could not be linked.  Works
- * in tmpcxt, reset here.
+ * Link a live node from the nearest reached node a search from the entry
+ * point finds: a node the walk missed (reachable false), or one the plan
+ * linked only from a far adopter (reachable true: its own edges are kept).
+ * Returns false if it could not be linked.  Works in tmpcxt, reset here.
  */
 static bool
-reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level)
+reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level, bool reachable)
 {
 	const VxIndexInfo *info = vs->info;
 	MemoryContext old = MemoryContextSwitchTo(vs->tmpcxt);
@@ -875,11 +1183,11 @@ reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level)
 			if (layers[0][i].id == u || !is_reached(vs, layers[0][i].id))
 				continue;
 			vx_tid_unpack(layers[0][i].id, &vtid);
-			linked = vx_link(vs->index, info, &vtid, 0, &utid, code, aux);
+			linked = vx_link(vs->index, info, &vtid, 0, &utid, code, aux, reachable);
 		}
 		/* the search found no reached node (it went through upper layers) */
 		if (!linked && vx_tid_pack(entry) != u)
-			linked = vx_link(vs->index, info, entry, 0, &utid, code, aux);
+			linked = vx_link(vs->index, info, entry, 0, &utid, code, aux, reachable);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(vs->tmpcxt);
@@ -959,7 +1267,7 @@ reach_scan(VacState *vs, ItemPointer entry, int entry_level)
 			if (is_reached(vs, unreached[i]))
 				continue;
 			CHECK_FOR_INTERRUPTS();
-			if (reconnect(vs, unreached[i], entry, entry_level))
+			if (reconnect(vs, unreached[i], entry, entry_level, false))
 			{
 				vs->nreconnected++;
 				reach_mark(vs, unreached[i]);
@@ -1036,6 +1344,189 @@ set_entry(VacState *vs, uint64 top, int level)
 }
 
 /*
+ * The node the plan walk and pass 4 start from, with its level: the entry
+ * point if it is live, else (*move) the live node of highest level, found
+ * with the update lock held exclusively -- which the caller then keeps, so
+ * that no insert runs until the node has become the entry point -- or 0 if
+ * no node is live.  *had_entry: whether the index had an entry point.
+ */
+static uint64
+round_start(VacState *vs, int *level, bool *move, bool *had_entry)
+{
+	VxMetaPageData meta;
+
+	LockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
+	vx_read_meta(vs->index, &meta);
+	*had_entry = meta.entry_level >= 0;
+	*move = meta.entry_level < 0 ||
+		dead_lookup(&vs->dead, vx_tid_pack(&meta.entry), false) != NULL;
+	if (*move)
+		return find_top(vs, level);
+	UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
+	*level = meta.entry_level;
+	return vx_tid_pack(&meta.entry);
+}
+
+/*
+ * Force unreached live node u into the planned layer-0 list of reached
+ * node adopter, from whose deleted region the walk knows it: into a free
+ * slot, or in place of the last new member that the walk did not reach
+ * through adopter (so that everything reached stays reached).  Returns
+ * false if no member can go or the plan map is full.
+ */
+static bool
+plan_force(VacState *vs, uint64 adopter, uint64 u)
+{
+	ItemPointerData out[2 * VX_MAX_M];
+	ItemPointerData tid;
+	RepairList	rl;
+	Buffer		buf;
+	VxNodeHeader *node;
+	uint64		dropped = 0;
+	bool		found = false;
+	bool		dead;
+	PlanNode   *e;
+	int32	   *link;
+
+	vx_tid_unpack(adopter, &tid);
+	buf = vac_read(vs, ItemPointerGetBlockNumber(&tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = vx_page_node(vs->index, BufferGetPage(buf), ItemPointerGetBlockNumber(&tid),
+						ItemPointerGetOffsetNumber(&tid));
+	dead = (node->flags & VX_NODE_DEAD) != 0;
+	if (!dead)
+		(void) planned_list(vs, &rl, rl_init(vs, &rl, &tid, node, 0, out));
+	UnlockReleaseBuffer(buf);
+	if (dead)
+		return false;
+	found = rl.k < rl.nslots;
+	for (int i = rl.k - 1; i >= rl.nkept && !found; i--)
+	{
+		PlanNode   *r = planmap_lookup(vs->plan, vx_tid_pack(&out[i]));
+
+		if (r != NULL && r->parent != adopter)
+		{
+			dropped = vx_tid_pack(&out[i]);
+			found = true;
+		}
+	}
+	if (!found || vs->plan->members + vs->nforced + 1 >= vs->plan_cap ||
+		(e = plan_adopt(vs, adopter, 0)) == NULL)
+		return false;
+	if (vs->nforced == vs->maxforced)
+	{
+		vs->maxforced *= 2;
+		vs->forced = repalloc(vs->forced, sizeof(ForcedLink) * vs->maxforced);
+	}
+	vs->forced[vs->nforced].to = u;
+	vs->forced[vs->nforced].dropped = dropped;
+	vs->forced[vs->nforced].next = -1;
+	for (link = &e->forced; *link >= 0; link = &vs->forced[*link].next)
+		;
+	*link = vs->nforced++;
+	vs->nforcedlinks++;
+	return true;
+}
+
+/*
+ * The plan walk missed some live nodes: force each into the list of its
+ * adopter, if that was reached, and walk on from it.  Sweeps the pages
+ * until a sweep forces nothing; returns the number of live nodes still
+ * unreached.
+ */
+static int64
+plan_adopt_missed(VacState *vs)
+{
+	uint64	   *missed = palloc(sizeof(uint64) * vs->perpage);
+	int64		nmissed;
+	bool		progress = true;
+
+	while (progress)
+	{
+		progress = false;
+		nmissed = 0;
+		for (BlockNumber blk = vs->first; blk < RelationGetNumberOfBlocks(vs->index); blk++)
+		{
+			Buffer		buf = lock_node_page(vs, blk, BUFFER_LOCK_SHARE);
+			Page		page;
+			int			nu = 0;
+
+			if (!BufferIsValid(buf))
+				continue;
+			page = BufferGetPage(buf);
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
+				ItemPointerData tid;
+
+				ItemPointerSet(&tid, blk, off);
+				if (!(node->flags & VX_NODE_DEAD) && !is_reached(vs, vx_tid_pack(&tid)) &&
+					nu < vs->perpage)
+					missed[nu++] = vx_tid_pack(&tid);
+			}
+			UnlockReleaseBuffer(buf);
+			for (int i = 0; i < nu; i++)
+			{
+				PlanNode   *e = planmap_lookup(vs->plan, missed[i]);
+				uint64		adopter = e != NULL ? e->adopter : 0;
+
+				if (is_reached(vs, missed[i]))
+					continue;
+				CHECK_FOR_INTERRUPTS();
+				if (adopter != 0 && is_reached(vs, adopter) &&
+					plan_force(vs, adopter, missed[i]))
+				{
+					reach_mark_from(vs, missed[i], adopter);
+					reach_walk(vs);
+					region_walk(vs);
+					progress = true;
+				}
+				else
+					nmissed++;
+			}
+		}
+	}
+	pfree(missed);
+	return nmissed;
+}
+
+/*
+ * Plan pass 2's layer-0 lists so that writing them in any order keeps
+ * every live node reachable (README "Vacuum"): walk from start over the
+ * lists as pass 2 will write them, recording for each live node met in a
+ * reached node's deleted region that node as its adopter; force the live
+ * nodes the walk missed into their adopters' lists.  What the plan keeps
+ * is the adopters and the forced links (the lists themselves are computed
+ * again, the same, by pass 2).  Leaves vs->plan for pass 2.
+ */
+static void
+pass_plan(VacState *vs, uint64 start)
+{
+	vs->plan = planmap_create(vs->roundcxt, 1024, NULL);
+	vs->plan_cap = (uint32) Min((Size) PG_UINT32_MAX / 2,
+								vs->budget / 4 / (2 * sizeof(PlanNode) + sizeof(ForcedLink)));
+	vs->maxforced = 64;
+	vs->nforced = 0;
+	vs->forced = MemoryContextAlloc(vs->roundcxt, sizeof(ForcedLink) * vs->maxforced);
+	vs->region = MemoryContextAllocExtended(vs->roundcxt, sizeof(DeadNode *) * vs->dead.count,
+											MCXT_ALLOC_HUGE);
+	vs->nregion = vs->regionhead = 0;
+	maps_init(vs);
+	vs->planning = true;
+	reach_mark(vs, start);
+	reach_walk(vs);
+	region_walk(vs);
+	vs->nplanmissed = plan_adopt_missed(vs);
+	vs->planning = false;
+	pfree(vs->region);
+	pfree(vs->reached);
+	pfree(vs->pending);
+	vs->region = NULL;
+	vs->reached = vs->pending = NULL;
+	vs->nwords = vs->npending = 0;
+}
+
+/*
  * Passes 3 and 4: the entry point, then every live node reachable from it
  * over layer 0.
  *
@@ -1058,25 +1549,13 @@ set_entry(VacState *vs, uint64 top, int level)
 static int64
 pass_reach(VacState *vs)
 {
-	VxMetaPageData meta;
 	bool		move;
-	uint64		start;
+	bool		had_entry;
 	int			level;
+	uint64		start = round_start(vs, &level, &move, &had_entry);
 	ItemPointerData starttid;
 	int64		unlinked = 0;
 
-	LockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
-	vx_read_meta(vs->index, &meta);
-	move = meta.entry_level < 0 ||
-		dead_lookup(&vs->dead, vx_tid_pack(&meta.entry), false) != NULL;
-	if (move)
-		start = find_top(vs, &level);
-	else
-	{
-		UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
-		start = vx_tid_pack(&meta.entry);
-		level = meta.entry_level;
-	}
 	vx_test_point("vacuum-before-reach");
 
 	if (start != 0)
@@ -1086,10 +1565,24 @@ pass_reach(VacState *vs)
 		reach_mark(vs, start);
 		reach_walk(vs);
 		unlinked = reach_scan(vs, &starttid, level);
+
+		/*
+		 * A node the plan forced into its adopter's list is reachable, but
+		 * perhaps only from far away (the adopter is where the walk came
+		 * upon its deleted region): link it from the nearest node a search
+		 * for it finds too, as pass 4 does a node it missed, so that
+		 * searches find it.
+		 */
+		for (int32 f = 0; f < vs->nforced; f++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (reconnect(vs, vs->forced[f].to, &starttid, level, true))
+				vs->nreconnected++;
+		}
 	}
 	if (move)
 	{
-		if (start != 0 || meta.entry_level >= 0)
+		if (start != 0 || had_entry)
 			set_entry(vs, start, level);
 		UnlockPage(vs->index, VX_UPDATE_LOCK, ExclusiveLock);
 	}
@@ -1214,6 +1707,11 @@ vac_round_begin(VacState *vs)
 	vs->nwords = vs->npending = 0;
 	vs->nlive = 0;
 	vs->nrepaired = vs->nreconnected = 0;
+	vs->plan = NULL;
+	vs->planning = false;
+	vs->forced = NULL;
+	vs->nforced = vs->maxforced = 0;
+	vs->nforcedlinks = vs->nplanmissed = 0;
 }
 
 /*
@@ -1262,7 +1760,8 @@ vac_rounds(VacState *vs, IndexBulkDeleteResult *stats,
 		LockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(info->index, VX_UPDATE_LOCK, ExclusiveLock);
 
-		pass_repair(vs);
+		plan_and_repair(vs);
+		mem = Max(mem, MemoryContextMemAllocated(vs->cxt, true));
 		vx_test_point("vacuum-after-repair");
 		unlinked = pass_reach(vs);
 		if (unlinked > 0)
@@ -1276,11 +1775,12 @@ vac_rounds(VacState *vs, IndexBulkDeleteResult *stats,
 		pass_free(vs);
 		stats->num_index_tuples = vs->nlive;
 		elog(DEBUG1, "hnsw vacuum of \"%s\", round %d: " INT64_FORMAT " nodes unlinked, "
-			 INT64_FORMAT " lists repaired (%s), " INT64_FORMAT " nodes relinked, "
+			 INT64_FORMAT " lists repaired (%s), " INT64_FORMAT " links forced by the plan, "
+			 INT64_FORMAT " nodes it missed, " INT64_FORMAT " nodes relinked, "
 			 INT64_FORMAT " live, memory %zu kB (maintenance_work_mem %zu kB)%s%s",
 			 RelationGetRelationName(info->index), round, (int64) vs->dead.count,
 			 vs->nrepaired, vs->cache_full ? "codes partly cached" : "codes cached",
-			 vs->nreconnected, vs->nlive, mem / 1024, vs->budget / 1024,
+			 vs->nforcedlinks, vs->nplanmissed, vs->nreconnected, vs->nlive, mem / 1024, vs->budget / 1024,
 			 vs->budget_full ? ", another round follows" : "",
 			 callback == NULL ? ", finishing an interrupted vacuum" : "");
 		if (!vs->budget_full)
