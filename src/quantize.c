@@ -153,6 +153,39 @@ vxq_encode(const VxQuantizer *q, const float *x, uint8_t *code, VxCodeInfo *info
 }
 
 /*
+ * A query's code for the walk: vxq_encode's code in single precision, with the residual's norm and
+ * <a, c> that the walk needs, not the bounds a row's code must keep: the
+ * walk only ranks nodes with it, and the residual only decides whether
+ * the query was clipped.  Several times cheaper than vxq_encode (about 6%
+ * of a 1024-dimension scan at ef_search 10 went to coding the query).
+ */
+void
+vxq_encode_query(const VxQuantizer *q, const float *x, uint8_t *code,
+				 float *resid_l2, float *offset_dot)
+{
+	const float inv = 1.0f / q->scale;
+	float		r2 = 0,
+				od = 0;
+
+	for (int i = 0; i < q->dim; i++)
+	{
+		float		v = (x[i] - q->offset[i]) * inv;
+		float		c,
+					err;
+
+		/* clamped first, so truncating v + 0.5 is floor(v + 0.5) */
+		v = v < 0 ? 0 : (v > 255 ? 255 : v);
+		c = (float) (int) (v + 0.5f);
+		code[i] = (uint8_t) c;
+		err = x[i] - (q->offset[i] + q->scale * c);
+		r2 += err * err;
+		od += q->offset[i] * c;
+	}
+	*resid_l2 = sqrtf(r2);
+	*offset_dot = od;
+}
+
+/*
  * Map a query into code space for the L2 and L1 asymmetric kernels:
  * u_i = (x_i - a_i) / s, so ||x - x^||^2 = s^2 ||u - c||^2.
  */

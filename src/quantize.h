@@ -51,6 +51,8 @@ extern void vxq_encode(const VxQuantizer *q, const float *x, uint8_t *code,
 					   VxCodeInfo *info);
 extern void vxq_query_transform(const VxQuantizer *q, const float *x, float *u);
 extern double vxq_fit_scale(const VxQuantizer *q, const float *x);
+extern void vxq_encode_query(const VxQuantizer *q, const float *x, uint8_t *code,
+							 float *resid_l2, float *offset_dot);
 extern double vxq_max_resid(const VxQuantizer *q);
 
 #endif							/* VECIDX_QUANTIZE_H */

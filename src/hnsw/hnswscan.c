@@ -425,7 +425,8 @@ set_walk_code(VxQuery *wq, const float *q)
 	const float *x = q;
 	float	   *scaled = NULL;
 	uint8	   *qcode = palloc(info->codesize);
-	VxCodeInfo	ci;
+	float		resid,
+				offset_dot;
 
 	if (info->metric == VX_METRIC_IP)
 	{
@@ -439,11 +440,11 @@ set_walk_code(VxQuery *wq, const float *q)
 			x = scaled;
 		}
 	}
-	vxq_encode(&info->quant, x, qcode, &ci);
+	vxq_encode_query(&info->quant, x, qcode, &resid, &offset_dot);
 	if (scaled)
 		pfree(scaled);
-	if (ci.resid_l2 <= vxq_max_resid(&info->quant))
-		vx_query_set_code(wq, (const char *) qcode, ci.offset_dot);
+	if (resid <= vxq_max_resid(&info->quant))
+		vx_query_set_code(wq, (const char *) qcode, offset_dot);
 	else
 		pfree(qcode);
 }
