@@ -51,40 +51,31 @@
 #define VX_LOAD_F16(x)	vx_half_to_float(x)
 #define VX_LOAD_U8(x)	((float) (x))
 
-#define SCALAR_FLOAT_KERNELS(sfx, TA, TB, LOADA, LOADB) \
+/* name(a, b, n): the float sum over i of TERM(a[i], b[i]), both loaded */
+#define SCALAR_SUM_KERNEL(name, TA, TB, LOADA, LOADB, TERM) \
 static float \
-scalar_l2sq_##sfx(const TA *a, const TB *b, int n) \
+name(const TA *a, const TB *b, int n) \
 { \
 	float		s = 0; \
 \
 	for (int i = 0; i < n; i++) \
 	{ \
-		float		d = LOADA(a[i]) - LOADB(b[i]); \
+		float		x = LOADA(a[i]); \
+		float		y = LOADB(b[i]); \
 \
-		s += d * d; \
+		s += TERM(x, y); \
 	} \
 	return s; \
-} \
-\
-static float \
-scalar_dot_##sfx(const TA *a, const TB *b, int n) \
-{ \
-	float		s = 0; \
-\
-	for (int i = 0; i < n; i++) \
-		s += LOADA(a[i]) * LOADB(b[i]); \
-	return s; \
-} \
-\
-static float \
-scalar_l1_##sfx(const TA *a, const TB *b, int n) \
-{ \
-	float		s = 0; \
-\
-	for (int i = 0; i < n; i++) \
-		s += fabsf(LOADA(a[i]) - LOADB(b[i])); \
-	return s; \
 }
+
+#define SCALAR_L2SQ_TERM(x, y)	(((x) - (y)) * ((x) - (y)))
+#define SCALAR_DOT_TERM(x, y)	((x) * (y))
+#define SCALAR_L1_TERM(x, y)	fabsf((x) - (y))
+
+#define SCALAR_FLOAT_KERNELS(sfx, TA, TB, LOADA, LOADB) \
+	SCALAR_SUM_KERNEL(scalar_l2sq_##sfx, TA, TB, LOADA, LOADB, SCALAR_L2SQ_TERM) \
+	SCALAR_SUM_KERNEL(scalar_dot_##sfx, TA, TB, LOADA, LOADB, SCALAR_DOT_TERM) \
+	SCALAR_SUM_KERNEL(scalar_l1_##sfx, TA, TB, LOADA, LOADB, SCALAR_L1_TERM)
 
 /* ab, aa and bb of the cosine distance in one pass */
 #define SCALAR_COSINE_KERNEL(sfx, T, LOAD) \
