@@ -42,58 +42,67 @@
 
 /* ---------- scalar reference kernels ---------- */
 
-static float
-scalar_l2sq_f32(const float *a, const float *b, int n)
-{
-	float		s = 0;
+/*
+ * The float kernels over a pair of element types, each element widened to
+ * float by its LOAD: one body for vector (f32, f32), halfvec (f16, f16) and
+ * a float query against u8 codes (f32u8, no cosine).
+ */
+#define VX_LOAD_F32(x)	(x)
+#define VX_LOAD_F16(x)	vx_half_to_float(x)
+#define VX_LOAD_U8(x)	((float) (x))
 
-	for (int i = 0; i < n; i++)
-	{
-		float		d = a[i] - b[i];
-
-		s += d * d;
-	}
-	return s;
+/* name(a, b, n): the float sum over i of TERM(a[i], b[i]), both loaded */
+#define SCALAR_SUM_KERNEL(name, TA, TB, LOADA, LOADB, TERM) \
+static float \
+name(const TA *a, const TB *b, int n) \
+{ \
+	float		s = 0; \
+\
+	for (int i = 0; i < n; i++) \
+	{ \
+		float		x = LOADA(a[i]); \
+		float		y = LOADB(b[i]); \
+\
+		s += TERM(x, y); \
+	} \
+	return s; \
 }
 
-static float
-scalar_dot_f32(const float *a, const float *b, int n)
-{
-	float		s = 0;
+#define SCALAR_L2SQ_TERM(x, y)	(((x) - (y)) * ((x) - (y)))
+#define SCALAR_DOT_TERM(x, y)	((x) * (y))
+#define SCALAR_L1_TERM(x, y)	fabsf((x) - (y))
 
-	for (int i = 0; i < n; i++)
-		s += a[i] * b[i];
-	return s;
+#define SCALAR_FLOAT_KERNELS(sfx, TA, TB, LOADA, LOADB) \
+	SCALAR_SUM_KERNEL(scalar_l2sq_##sfx, TA, TB, LOADA, LOADB, SCALAR_L2SQ_TERM) \
+	SCALAR_SUM_KERNEL(scalar_dot_##sfx, TA, TB, LOADA, LOADB, SCALAR_DOT_TERM) \
+	SCALAR_SUM_KERNEL(scalar_l1_##sfx, TA, TB, LOADA, LOADB, SCALAR_L1_TERM)
+
+/* ab, aa and bb of the cosine distance in one pass */
+#define SCALAR_COSINE_KERNEL(sfx, T, LOAD) \
+static void \
+scalar_cosine_##sfx(const T *a, const T *b, int n, \
+					float *ab, float *aa, float *bb) \
+{ \
+	float		x = 0, \
+				y = 0, \
+				z = 0; \
+\
+	for (int i = 0; i < n; i++) \
+	{ \
+		float		ai = LOAD(a[i]); \
+		float		bi = LOAD(b[i]); \
+\
+		x += ai * bi; \
+		y += ai * ai; \
+		z += bi * bi; \
+	} \
+	*ab = x; \
+	*aa = y; \
+	*bb = z; \
 }
 
-static float
-scalar_l1_f32(const float *a, const float *b, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += fabsf(a[i] - b[i]);
-	return s;
-}
-
-static void
-scalar_cosine_f32(const float *a, const float *b, int n,
-				  float *ab, float *aa, float *bb)
-{
-	float		x = 0,
-				y = 0,
-				z = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		x += a[i] * b[i];
-		y += a[i] * a[i];
-		z += b[i] * b[i];
-	}
-	*ab = x;
-	*aa = y;
-	*bb = z;
-}
+SCALAR_FLOAT_KERNELS(f32, float, float, VX_LOAD_F32, VX_LOAD_F32)
+SCALAR_COSINE_KERNEL(f32, float, VX_LOAD_F32)
 
 static uint32_t
 scalar_l2sq_u8(const uint8_t *a, const uint8_t *b, int n)
@@ -129,39 +138,7 @@ scalar_l1_u8(const uint8_t *a, const uint8_t *b, int n)
 	return s;
 }
 
-static float
-scalar_l2sq_f32u8(const float *q, const uint8_t *c, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		float		d = q[i] - (float) c[i];
-
-		s += d * d;
-	}
-	return s;
-}
-
-static float
-scalar_dot_f32u8(const float *q, const uint8_t *c, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += q[i] * (float) c[i];
-	return s;
-}
-
-static float
-scalar_l1_f32u8(const float *q, const uint8_t *c, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += fabsf(q[i] - (float) c[i]);
-	return s;
-}
+SCALAR_FLOAT_KERNELS(f32u8, float, uint8_t, VX_LOAD_F32, VX_LOAD_U8)
 
 static void
 scalar_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
@@ -189,61 +166,8 @@ scalar_f32_to_f16(const float *x, uint16_t *out, int n)
 		out[i] = vx_float_to_half(x[i]);
 }
 
-static float
-scalar_l2sq_f16(const uint16_t *a, const uint16_t *b, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		float		d = vx_half_to_float(a[i]) - vx_half_to_float(b[i]);
-
-		s += d * d;
-	}
-	return s;
-}
-
-static float
-scalar_dot_f16(const uint16_t *a, const uint16_t *b, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += vx_half_to_float(a[i]) * vx_half_to_float(b[i]);
-	return s;
-}
-
-static float
-scalar_l1_f16(const uint16_t *a, const uint16_t *b, int n)
-{
-	float		s = 0;
-
-	for (int i = 0; i < n; i++)
-		s += fabsf(vx_half_to_float(a[i]) - vx_half_to_float(b[i]));
-	return s;
-}
-
-static void
-scalar_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
-				  float *ab, float *aa, float *bb)
-{
-	float		x = 0,
-				y = 0,
-				z = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		float		ai = vx_half_to_float(a[i]);
-		float		bi = vx_half_to_float(b[i]);
-
-		x += ai * bi;
-		y += ai * ai;
-		z += bi * bi;
-	}
-	*ab = x;
-	*aa = y;
-	*bb = z;
-}
+SCALAR_FLOAT_KERNELS(f16, uint16_t, uint16_t, VX_LOAD_F16, VX_LOAD_F16)
+SCALAR_COSINE_KERNEL(f16, uint16_t, VX_LOAD_F16)
 
 /* bit kernels: a byte at a time, counting set bits with a nibble table */
 static const uint8_t nibble_ones[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};

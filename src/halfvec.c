@@ -391,19 +391,10 @@ halfvec_cosine_distance(PG_FUNCTION_ARGS)
 	float		ab;
 	float		aa;
 	float		bb;
-	double		similarity;
 
 	HALFVEC_PAIR();
 	vx_kern->cosine_f16(a->x, b->x, a->dim, &ab, &aa, &bb);
-	similarity = (double) ab / sqrt((double) aa * (double) bb);
-
-	if (isnan(similarity))
-		PG_RETURN_FLOAT8(get_float8_nan());
-	if (similarity > 1)
-		similarity = 1.0;
-	else if (similarity < -1)
-		similarity = -1.0;
-	PG_RETURN_FLOAT8(1.0 - similarity);
+	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
 }
 
 /* acos(ab) / pi for unit vectors, the dot product clamped to [-1, 1] */
@@ -411,15 +402,8 @@ VX_FUNCTION(halfvec_spherical_distance);
 Datum
 halfvec_spherical_distance(PG_FUNCTION_ARGS)
 {
-	double		dot;
-
 	HALFVEC_PAIR();
-	dot = (double) vx_kern->dot_f16(a->x, b->x, a->dim);
-	if (dot > 1)
-		dot = 1;
-	else if (dot < -1)
-		dot = -1;
-	PG_RETURN_FLOAT8(acos(dot) / M_PI);
+	PG_RETURN_FLOAT8(vx_spherical_from_dot((double) vx_kern->dot_f16(a->x, b->x, a->dim)));
 }
 
 VX_FUNCTION(halfvec_l1_distance);
@@ -647,13 +631,10 @@ Datum
 halfvec_accum(PG_FUNCTION_ARGS)
 {
 	HalfVector *newval = PG_GETARG_HALFVEC_P(1);
-	float8	   *x = palloc(sizeof(float8) * Max(newval->dim, 1));
+	float	   *x = halfvec_floats(newval);
 	ArrayType  *result;
 
-	for (int i = 0; i < newval->dim; i++)
-		x[i] = (float8) vx_half_to_float(newval->x[i]);
-
-	result = vx_avg_accum(fcinfo, x, newval->dim, "halfvec_accum");
+	result = vx_avg_accum_floats(fcinfo, x, newval->dim, "halfvec_accum");
 	pfree(x);
 	PG_RETURN_ARRAYTYPE_P(result);
 }

@@ -576,16 +576,7 @@ sparse_sumsq_float(SparseList a)
 double
 sparse_cosine(SparseList a, SparseList b, float aa, float bb)
 {
-	double		similarity = sparse_dot(a, b);
-
-	similarity /= sqrt((double) aa * (double) bb);
-	if (isnan(similarity))
-		return get_float8_nan();
-	if (similarity > 1)
-		similarity = 1.0;
-	else if (similarity < -1)
-		similarity = -1.0;
-	return 1.0 - similarity;
+	return vx_cosine_from_sums(sparse_dot(a, b), aa, bb);
 }
 
 /* the Euclidean norm accumulated in double (l2_norm, l2_normalize) */

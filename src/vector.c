@@ -560,6 +560,44 @@ vector_l1_distance_values(const float *a, const float *b, int dim)
 	return (double) vx_kern->l1_f32(a, b, dim);
 }
 
+/*
+ * vx_cosine_from_sums: the cosine distance 1 - ab / sqrt(aa * bb) from the
+ * float sums of a cosine kernel (vector, halfvec, sparsevec), the
+ * similarity clamped to [-1, 1].  A zero vector gives NaN (0/0), as in
+ * pgvector.
+ */
+double
+vx_cosine_from_sums(float ab, float aa, float bb)
+{
+	/* one sqrt of the product rather than a product of two sqrts */
+	double		similarity = (double) ab / sqrt((double) aa * (double) bb);
+
+	if (isnan(similarity))
+		return get_float8_nan();
+
+	if (similarity > 1)
+		similarity = 1.0;
+	else if (similarity < -1)
+		similarity = -1.0;
+
+	return 1.0 - similarity;
+}
+
+/*
+ * vx_spherical_from_dot: acos(dot) / pi, the dot product of two unit
+ * vectors clamped to [-1, 1] to keep acos defined despite rounding.
+ */
+double
+vx_spherical_from_dot(double dot)
+{
+	if (dot > 1)
+		dot = 1;
+	else if (dot < -1)
+		dot = -1;
+
+	return acos(dot) / M_PI;
+}
+
 /* the two vector arguments a and b of a distance, of the same dimension */
 #define VECTOR_PAIR() \
 	Vector	   *a = PG_GETARG_VECTOR_P(0); \
@@ -619,29 +657,13 @@ VX_FUNCTION(cosine_distance);
 Datum
 cosine_distance(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
 	float		ab;
 	float		aa;
 	float		bb;
-	double		similarity;
 
-	vx_check_dims_match(a, b);
-
+	VECTOR_PAIR();
 	vx_kern->cosine_f32(a->x, b->x, a->dim, &ab, &aa, &bb);
-
-	/* one sqrt of the product rather than a product of two sqrts */
-	similarity = (double) ab / sqrt((double) aa * (double) bb);
-
-	if (isnan(similarity))
-		PG_RETURN_FLOAT8(get_float8_nan());
-
-	if (similarity > 1)
-		similarity = 1.0;
-	else if (similarity < -1)
-		similarity = -1.0;
-
-	PG_RETURN_FLOAT8(1.0 - similarity);
+	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
 }
 
 /*
@@ -652,21 +674,8 @@ VX_FUNCTION(vector_spherical_distance);
 Datum
 vector_spherical_distance(PG_FUNCTION_ARGS)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	double		dot;
-
-	vx_check_dims_match(a, b);
-
-	dot = (double) vx_kern->dot_f32(a->x, b->x, a->dim);
-
-	/* keep acos defined despite rounding */
-	if (dot > 1)
-		dot = 1;
-	else if (dot < -1)
-		dot = -1;
-
-	PG_RETURN_FLOAT8(acos(dot) / M_PI);
+	VECTOR_PAIR();
+	PG_RETURN_FLOAT8(vx_spherical_from_dot((double) vx_kern->dot_f32(a->x, b->x, a->dim)));
 }
 
 /*
@@ -1027,6 +1036,22 @@ vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x, int newdim,
 	return result;
 }
 
+/* vx_avg_accum for a value of dim floats (vector, halfvec widened) */
+ArrayType *
+vx_avg_accum_floats(FunctionCallInfo fcinfo, const float *x, int dim,
+					const char *caller)
+{
+	float8	   *wide = palloc(sizeof(float8) * Max(dim, 1));
+	ArrayType  *result;
+
+	for (int i = 0; i < dim; i++)
+		wide[i] = (float8) x[i];
+
+	result = vx_avg_accum(fcinfo, wide, dim, caller);
+	pfree(wide);
+	return result;
+}
+
 /*
  * vector_accum(double precision[], vector): transition function of avg.
  */
@@ -1035,15 +1060,9 @@ Datum
 vector_accum(PG_FUNCTION_ARGS)
 {
 	Vector	   *newval = PG_GETARG_VECTOR_P(1);
-	float8	   *x = palloc(sizeof(float8) * newval->dim);
-	ArrayType  *result;
 
-	for (int i = 0; i < newval->dim; i++)
-		x[i] = (float8) newval->x[i];
-
-	result = vx_avg_accum(fcinfo, x, newval->dim, "vector_accum");
-	pfree(x);
-	PG_RETURN_ARRAYTYPE_P(result);
+	PG_RETURN_ARRAYTYPE_P(vx_avg_accum_floats(fcinfo, newval->x, newval->dim,
+											  "vector_accum"));
 }
 
 /*

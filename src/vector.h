@@ -34,6 +34,8 @@ extern Vector *InitVector(int dim);
 extern double vector_l2_distance_values(const float *a, const float *b, int dim);
 extern double vector_negative_inner_product_values(const float *a, const float *b, int dim);
 extern double vector_l1_distance_values(const float *a, const float *b, int dim);
+extern double vx_cosine_from_sums(float ab, float aa, float bb);
+extern double vx_spherical_from_dot(double dot);
 
 /*
  * Validation helpers shared by the type code and the index.  Each raises the
@@ -74,6 +76,8 @@ extern float *vx_array_floats(ArrayType *array, int32 typmod,
 							  const char *typname, int maxdim, int *n);
 extern ArrayType *vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x,
 							   int newdim, const char *caller);
+extern ArrayType *vx_avg_accum_floats(FunctionCallInfo fcinfo, const float *x,
+									  int dim, const char *caller);
 extern ArrayType *vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,
 								 const char *caller);
 

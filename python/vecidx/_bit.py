@@ -15,7 +15,7 @@ the driver (strings, or asyncpg's BitString), as pgvector leaves them.
 import struct
 import warnings
 
-from ._vector import _WireValue, np
+from ._vector import _WireValue, _require_numpy, np
 
 __all__ = ['Bit']
 
@@ -86,8 +86,7 @@ class Bit(_WireValue):
 
     def to_numpy(self):
         """The bits as a boolean NumPy array (requires NumPy)."""
-        if np is None:
-            raise RuntimeError('NumPy is not installed')
+        _require_numpy()
         return np.unpackbits(np.frombuffer(self._data, dtype=np.uint8),
                              count=self._len).astype(bool)
 

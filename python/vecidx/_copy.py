@@ -60,6 +60,14 @@ class CopyPlan:
         self.count = 0
 
 
+def column_fetcher(cur):
+    """The fetch_column of plan_copy for a DB-API cursor (psycopg, psycopg2)."""
+    def fetch_column(table, column):
+        cur.execute(COLUMN_QUERY, (table, column))
+        return cur.fetchone()
+    return fetch_column
+
+
 def plan_copy(fetch_column, table, column, id_column, with_ids):
     """
     Build a CopyPlan.  fetch_column(table, column) runs COLUMN_QUERY and
@@ -263,4 +271,4 @@ def _encode_rows(plan, batch, id_batch):
 
 
 __all__ = ['COPY_HEADER', 'COPY_TRAILER', 'COLUMN_QUERY', 'CopyPlan',
-           'plan_copy', 'copy_payload', 'PayloadStream']
+           'column_fetcher', 'plan_copy', 'copy_payload', 'PayloadStream']

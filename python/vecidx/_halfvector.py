@@ -17,30 +17,22 @@ type halfvec come back as HalfVector objects, as with pgvector.
 
 import struct
 
-from ._vector import _WireValue, np
+from ._vector import (_HEADER, _DenseValue, _binary_dim, _literal_body,
+                      _numpy_values, _refuse_wire_form, _require_numpy, np)
 
 __all__ = ['HalfVector', 'HALFVEC_MAX_DIM']
 
 # Same limit as pgvector's HALFVEC_MAX_DIM
 HALFVEC_MAX_DIM = 16000
 
-_HEADER = struct.Struct('>hh')
-
 
 def _half_values(value):
     """value as float16 storage (NumPy array or rounded list); ValueError if unfit."""
     if isinstance(value, HalfVector):
         return value._value
-    if isinstance(value, (str, bytes, bytearray, memoryview)):
-        raise ValueError('expected a sequence of numbers, not %s; use '
-                         'HalfVector.from_text() or HalfVector.from_binary() '
-                         'to parse wire formats' % type(value).__name__)
+    _refuse_wire_form(value, 'HalfVector')
     if np is not None:
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError('cannot convert %s to a halfvec: %s'
-                             % (type(value).__name__, exc)) from None
+        arr = _numpy_values(value, np.float64, 'halfvec')
         if arr.ndim != 1:
             raise ValueError('expected ndim to be 1, got %d' % arr.ndim)
         with np.errstate(over='ignore'):    # out of range -> inf, refused by the server
@@ -59,7 +51,7 @@ def _half_values(value):
     return out
 
 
-class HalfVector(_WireValue):
+class HalfVector(_DenseValue):
     """
     A value of a `halfvec` column.  HalfVector(values) accepts a list,
     tuple or NumPy array; values are rounded to half precision.
@@ -72,23 +64,6 @@ class HalfVector(_WireValue):
     def __init__(self, value):
         self._value = _half_values(value)
 
-    def __repr__(self):
-        return 'HalfVector(%r)' % (self.to_list(),)
-
-    def __eq__(self, other):
-        if isinstance(other, HalfVector):
-            return self.to_list() == other.to_list()
-        return False
-
-    __hash__ = None
-
-    def __len__(self):
-        return len(self._value)
-
-    def dimensions(self):
-        """Number of elements."""
-        return len(self._value)
-
     def to_list(self):
         """The values as a list of Python floats (exact half values)."""
         if np is not None and isinstance(self._value, np.ndarray):
@@ -97,8 +72,7 @@ class HalfVector(_WireValue):
 
     def to_numpy(self):
         """The values as a float16 NumPy array (requires NumPy)."""
-        if np is None:
-            raise RuntimeError('NumPy is not installed')
+        _require_numpy()
         return np.asarray(self._value, dtype=np.float16)
 
     def to_text(self):
@@ -117,11 +91,9 @@ class HalfVector(_WireValue):
     @classmethod
     def from_text(cls, text):
         """Parse the text form produced by halfvec_out."""
-        text = text.strip()
-        if len(text) < 2 or text[0] != '[' or text[-1] != ']':
-            raise ValueError('malformed halfvec literal: %r' % text[:40])
+        parts, text = _literal_body(text, 'halfvec')
         try:
-            return cls([float(v) for v in text[1:-1].split(',')])
+            return cls([float(v) for v in parts])
         except ValueError:
             raise ValueError('malformed halfvec literal: %r' % text[:40]) from None
 
@@ -129,12 +101,7 @@ class HalfVector(_WireValue):
     def from_binary(cls, data):
         """Parse the binary form produced by halfvec_send."""
         data = bytes(data)
-        if len(data) < 4:
-            raise ValueError('binary halfvec shorter than its 4-byte header')
-        dim, unused = _HEADER.unpack_from(data)
-        if dim < 0 or len(data) != 4 + 2 * dim:
-            raise ValueError('binary halfvec of %d bytes does not match its '
-                             'dimension %d' % (len(data), dim))
+        dim = _binary_dim(data, 'halfvec', 2)
         obj = cls.__new__(cls)
         if np is not None:
             obj._value = np.frombuffer(data, dtype='>f2', count=dim,

@@ -16,7 +16,7 @@ come back as SparseVector objects.
 
 import struct
 
-from ._vector import _WireValue, check_dimensions, np
+from ._vector import _WireValue, _require_numpy, check_dimensions, np
 
 __all__ = ['SparseVector', 'SPARSEVEC_MAX_DIM', 'SPARSEVEC_MAX_NNZ']
 
@@ -128,8 +128,7 @@ class SparseVector(_WireValue):
 
     def to_numpy(self):
         """The dense values as a float32 NumPy array (requires NumPy)."""
-        if np is None:
-            raise RuntimeError('NumPy is not installed')
+        _require_numpy()
         out = np.zeros(self._dim, dtype=np.float32)
         out[self._indices] = self._values
         return out

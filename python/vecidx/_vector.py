@@ -44,16 +44,9 @@ def _float32_values(value):
     """
     if isinstance(value, Vector):
         return value._value
-    if isinstance(value, (str, bytes, bytearray, memoryview)):
-        raise ValueError('expected a sequence of numbers, not %s; use '
-                         'Vector.from_text() or Vector.from_binary() to parse '
-                         'wire formats' % type(value).__name__)
+    _refuse_wire_form(value, 'Vector')
     if np is not None:
-        try:
-            arr = np.asarray(value, dtype=np.float32)
-        except (TypeError, ValueError) as exc:
-            raise ValueError('cannot convert %s to a vector: %s'
-                             % (type(value).__name__, exc)) from None
+        arr = _numpy_values(value, np.float32, 'vector')
         if arr.ndim != 1:
             raise ValueError('expected a one-dimensional vector, got an '
                              'array with %d dimensions' % arr.ndim)
@@ -63,6 +56,47 @@ def _float32_values(value):
     except TypeError as exc:
         raise ValueError('cannot convert %s to a vector: %s'
                          % (type(value).__name__, exc)) from None
+
+
+def _refuse_wire_form(value, classname):
+    """ValueError for a str or bytes value: text and binary go through from_*."""
+    if isinstance(value, (str, bytes, bytearray, memoryview)):
+        raise ValueError('expected a sequence of numbers, not %s; use '
+                         '%s.from_text() or %s.from_binary() to parse '
+                         'wire formats' % (type(value).__name__, classname, classname))
+
+
+def _numpy_values(value, dtype, kind):
+    """value as a NumPy array of dtype; ValueError naming kind if it is no numbers."""
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        raise ValueError('cannot convert %s to a %s: %s'
+                         % (type(value).__name__, kind, exc)) from None
+
+
+def _require_numpy():
+    if np is None:
+        raise RuntimeError('NumPy is not installed')
+
+
+def _literal_body(text, kind):
+    """The elements of a '[...]' literal split at commas, and the stripped literal."""
+    text = text.strip()
+    if len(text) < 2 or text[0] != '[' or text[-1] != ']':
+        raise ValueError('malformed %s literal: %r' % (kind, text[:40]))
+    return text[1:-1].split(','), text
+
+
+def _binary_dim(data, kind, width):
+    """The dimension of a binary dense value (header, then dim x width bytes)."""
+    if len(data) < 4:
+        raise ValueError('binary %s shorter than its 4-byte header' % kind)
+    dim, unused = _HEADER.unpack_from(data)
+    if dim < 0 or len(data) != 4 + width * dim:
+        raise ValueError('binary %s of %d bytes does not match its '
+                         'dimension %d' % (kind, len(data), dim))
+    return dim
 
 
 class _WireValue:
@@ -118,7 +152,33 @@ class _WireValue:
         return cls.from_binary(value)
 
 
-class Vector(_WireValue):
+class _DenseValue(_WireValue):
+    """
+    A value class whose elements are all stored, in _value (Vector,
+    HalfVector): equality, length and repr from the list of values.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return '%s(%r)' % (type(self).__name__, self.to_list())
+
+    def __eq__(self, other):
+        if isinstance(other, type(self)):
+            return self.to_list() == other.to_list()
+        return False
+
+    __hash__ = None
+
+    def __len__(self):
+        return len(self._value)
+
+    def dimensions(self):
+        """Number of elements."""
+        return len(self._value)
+
+
+class Vector(_DenseValue):
     """
     A vector value as stored in a vecidx (or pgvector) `vector` column.
 
@@ -132,31 +192,13 @@ class Vector(_WireValue):
     def __init__(self, value):
         self._value = _float32_values(value)
 
-    def __repr__(self):
-        return 'Vector(%r)' % (self.to_list(),)
-
-    def __eq__(self, other):
-        if isinstance(other, Vector):
-            return self.to_list() == other.to_list()
-        return False
-
-    __hash__ = None
-
-    def __len__(self):
-        return len(self._value)
-
-    def dimensions(self):
-        """Number of elements."""
-        return len(self._value)
-
     def to_list(self):
         """The values as a list of Python floats (exact float32 values)."""
         return self._value.tolist()
 
     def to_numpy(self):
         """The values as a float32 NumPy array (requires NumPy)."""
-        if np is None:
-            raise RuntimeError('NumPy is not installed')
+        _require_numpy()
         return self._value
 
     def to_text(self):
@@ -236,10 +278,7 @@ def _result(values):
 
 
 def _parse_text(text):
-    text = text.strip()
-    if len(text) < 2 or text[0] != '[' or text[-1] != ']':
-        raise ValueError('malformed vector literal: %r' % text[:40])
-    parts = text[1:-1].split(',')
+    parts, text = _literal_body(text, 'vector')
     try:
         if np is not None:
             return np.array(parts, dtype=np.float64).astype(np.float32)
@@ -250,12 +289,7 @@ def _parse_text(text):
 
 def _parse_binary(data):
     data = bytes(data) if not isinstance(data, bytes) else data
-    if len(data) < 4:
-        raise ValueError('binary vector shorter than its 4-byte header')
-    dim, unused = _HEADER.unpack_from(data)
-    if dim < 0 or len(data) != 4 + 4 * dim:
-        raise ValueError('binary vector of %d bytes does not match its '
-                         'dimension %d' % (len(data), dim))
+    dim = _binary_dim(data, 'vector', 4)
     if np is not None:
         return np.frombuffer(data, dtype='>f4', count=dim, offset=4).astype(np.float32)
     values = array('f')

@@ -33,24 +33,16 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $primary = new_node('primary', 2, allows_streaming => 1);
-$primary->append_conf('postgresql.conf',
-	"autovacuum = off\nwal_consistency_checking = 'generic'\n");
-$primary->restart;
+my $primary = new_node('primary', 2, allows_streaming => 1,
+	conf => "autovacuum = off\nwal_consistency_checking = 'generic'\n");
 
-$primary->safe_psql('postgres', q{
-	SELECT setseed(0.21);
-	CREATE TABLE items (id serial, v vector(24));
-	INSERT INTO items (v)
-		SELECT ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 24) WHERE i > 0)::vector
-		FROM generate_series(1, 2000) i;
+my %uniform = (width => 2, lo => -1);
+$primary->safe_psql('postgres',
+	random_table('items', 2000, 24, seed => 0.21, id => 'serial', %uniform) . q{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
 	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
 	CREATE TABLE gone (id int);
-	CREATE TABLE queries AS
-		SELECT i AS qid, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 24) WHERE i > 0)::vector(24) AS v
-		FROM generate_series(1, 20) i;
-});
+} . random_queries(20, 24, %uniform));
 
 $primary->backup('bk');
 my $standby = PostgreSQL::Test::Cluster->new('standby', node_port_params(2));

@@ -21,12 +21,8 @@ use HnswTap;
 
 my $node = new_node('crash', 4);
 
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.41);
-	CREATE TABLE items (id bigserial, v vector(16));
-	INSERT INTO items (v)
-		SELECT ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 16) WHERE i > 0)::vector
-		FROM generate_series(1, 1000) i;
+$node->safe_psql('postgres',
+	random_table('items', 1000, 16, seed => 0.41, id => 'bigserial', width => 2, lo => -1) . q{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
 	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops) WITH (m = 8, ef_construction = 32);
 	CREATE PROCEDURE ins_loop(n int) LANGUAGE plpgsql AS $$

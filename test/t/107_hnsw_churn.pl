@@ -22,14 +22,10 @@ use HnswTap;
 
 my $node = new_node('churn', 7);
 
-make_clusters($node, 16, 0.12);
+make_clusters($node, 16, 0.12, queries => 30);
 $node->safe_psql('postgres', q{
-	CREATE TABLE queries AS
-		SELECT i AS qid, cluster_point(c) AS v
-		FROM generate_series(1, 30) i JOIN centres ON k = i % 20;
 	CREATE TABLE items (id serial, v vector(16));
-	INSERT INTO items (v) SELECT cluster_point(c)
-		FROM generate_series(1, 3000) i JOIN centres ON k = i % 20;
+	INSERT INTO items (v) SELECT cluster_points(3000);
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
 	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
 });
@@ -40,13 +36,8 @@ sub full_scans
 	my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 	for my $op ('<->', '<=>')
 	{
-		my $n = $node->safe_psql('postgres', qq{
-			SET enable_seqscan = off;
-			SET hnsw.ef_search = 100000;
-			SELECT count(DISTINCT id) || ' ' || count(*)
-			FROM (SELECT id FROM items ORDER BY v $op (SELECT v FROM queries WHERE qid = 5)) s;
-		});
-		is($n, "$rows $rows", "$op: a full scan returns every row once $what");
+		is(full_scan($node, 'items', $op, 5), "$rows $rows",
+			"$op: a full scan returns every row once $what");
 	}
 }
 

@@ -19,18 +19,12 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('crashvac', 8);
-$node->append_conf('postgresql.conf', "autovacuum = off\n");
-$node->restart;
+my $node = new_node('crashvac', 8, conf => "autovacuum = off\n");
 
-make_clusters($node, 32, 0.81);
+make_clusters($node, 32, 0.81, queries => 10);
 $node->safe_psql('postgres', q{
-	CREATE TABLE queries AS
-		SELECT i AS qid, cluster_point(c) AS v
-		FROM generate_series(1, 10) i JOIN centres ON k = i % 20;
 	CREATE TABLE items (id serial, v vector(32));
-	INSERT INTO items (v) SELECT cluster_point(c)
-		FROM generate_series(1, 20000) i JOIN centres ON k = i % 20;
+	INSERT INTO items (v) SELECT cluster_points(20000);
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
 	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
 	DELETE FROM items WHERE id % 2 = 0;
@@ -62,13 +56,8 @@ my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 is($rows, '10000', 'the deleted rows stay deleted');
 for my $op ('<->', '<=>')
 {
-	my $n = $node->safe_psql('postgres', qq{
-		SET enable_seqscan = off;
-		SET hnsw.ef_search = 100000;
-		SELECT count(DISTINCT id) || ' ' || count(*)
-		FROM (SELECT id FROM items ORDER BY v $op (SELECT v FROM queries WHERE qid = 1)) s;
-	});
-	is($n, "$rows $rows", "$op: a full scan returns every row once after recovery");
+	is(full_scan($node, 'items', $op, 1), "$rows $rows",
+		"$op: a full scan returns every row once after recovery");
 }
 
 my ($ret, $out, $err) = $node->psql('postgres', 'VACUUM (INDEX_CLEANUP ON) items');

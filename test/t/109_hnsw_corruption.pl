@@ -27,11 +27,7 @@ my $node = new_node('corrupt', 9, no_data_checksums => 1);
 my $BLCKSZ = 8192;
 my $m = 4;
 
-$node->safe_psql('postgres', qq{
-	SELECT setseed(0.91);
-	CREATE TABLE items (id int, v vector(8));
-	INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)::vector
-		FROM generate_series(1, 2000) i;
+$node->safe_psql('postgres', random_table('items', 2000, 8, seed => 0.91) . qq{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = $m, ef_construction = 16);
 });
 create_check_state($node);
@@ -69,6 +65,19 @@ sub last_block
 	return $node->safe_psql('postgres', "SELECT pg_relation_size('items_l2') / $BLCKSZ") - 1;
 }
 
+# a patch for case(): the bytes at offset $at of item $item (undef: of
+# the page) replaced by $bytes
+sub set_bytes
+{
+	my ($item, $at, $bytes) = @_;
+	return sub {
+		my ($p) = @_;
+		$at += item_offset($p, $item) if defined $item;
+		substr($p, $at, length $bytes) = $bytes;
+		return $p;
+	};
+}
+
 # one case: corrupt, expect the check to report it, scans not to crash,
 # REINDEX to repair
 sub case
@@ -93,20 +102,11 @@ sub case
 # resid 8, norm 12, aux 16, layer-0 neighbour slots from 20 (6 bytes each)
 my $slot0 = 20;
 
-case('neighbour pointer to a missing block', last_block(), sub {
-	my ($p) = @_;
-	my $o = item_offset($p, 1);
-	substr($p, $o + $slot0, 6) = node_tid(60000, 1);
-	return $p;
-}, 'neighbour|not a node|missing');
+case('neighbour pointer to a missing block', last_block(),
+	set_bytes(1, $slot0, node_tid(60000, 1)), 'neighbour|not a node|missing');
 
 my $b = last_block();
-case('node links to itself', $b, sub {
-	my ($p) = @_;
-	my $o = item_offset($p, 2);
-	substr($p, $o + $slot0, 6) = node_tid($b, 2);
-	return $p;
-}, 'itself');
+case('node links to itself', $b, set_bytes(2, $slot0, node_tid($b, 2)), 'itself');
 
 case('duplicate neighbour', last_block(), sub {
 	my ($p) = @_;
@@ -115,39 +115,18 @@ case('duplicate neighbour', last_block(), sub {
 	return $p;
 }, 'duplicate|compact');
 
-case('level out of range', last_block(), sub {
-	my ($p) = @_;
-	my $o = item_offset($p, 1);
-	substr($p, $o + 6, 1) = chr(200);
-	return $p;
-}, 'level');
+case('level out of range', last_block(), set_bytes(1, 6, chr(200)), 'level');
 
-case('unknown node flags', last_block(), sub {
-	my ($p) = @_;
-	my $o = item_offset($p, 1);
-	substr($p, $o + 7, 1) = chr(0x80);
-	return $p;
-}, 'flags');
+case('unknown node flags', last_block(), set_bytes(1, 7, chr(0x80)), 'flags');
 
-case('heap TID pointing nowhere', last_block(), sub {
-	my ($p) = @_;
-	my $o = item_offset($p, 1);
-	substr($p, $o, 6) = node_tid(9999, 1);
-	return $p;
-}, 'heap tuple|lacks|heap');
+case('heap TID pointing nowhere', last_block(),
+	set_bytes(1, 0, node_tid(9999, 1)), 'heap tuple|lacks|heap');
 
 # (a zeroed page is a free page, not corruption: see 120_hnsw_zero_page.pl)
-case('foreign special space on a node page', last_block(), sub {
-	my ($p) = @_;
-	substr($p, $BLCKSZ - 4, 4) = pack('V', 0xDEADBEEF);
-	return $p;
-}, 'not a node page');
+case('foreign special space on a node page', last_block(),
+	set_bytes(undef, $BLCKSZ - 4, pack('V', 0xDEADBEEF)), 'not a node page');
 
-case('meta page magic', 0, sub {
-	my ($p) = @_;
-	substr($p, 24, 4) = pack('V', 0xDEADBEEF);
-	return $p;
-}, 'hnsw|meta|magic|version');
+case('meta page magic', 0, set_bytes(undef, 24, pack('V', 0xDEADBEEF)), 'hnsw|meta|magic|version');
 
 $node->stop;
 done_testing();

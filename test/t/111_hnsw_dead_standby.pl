@@ -22,17 +22,11 @@ use HnswTap;
 
 my $primary = new_node('primary', 0, allows_streaming => 1);
 
-$primary->safe_psql('postgres', q{
-	SELECT setseed(0.111);
-	CREATE TABLE items (id int, v vector(16)) WITH (autovacuum_enabled = off);
-	INSERT INTO items
-		SELECT i, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 16) WHERE i > 0)::vector
-		FROM generate_series(1, 3000) i;
+my %uniform = (width => 2, lo => -1);
+$primary->safe_psql('postgres',
+	random_table('items', 3000, 16, seed => 0.111, with => 'autovacuum_enabled = off', %uniform) . q{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
-	CREATE TABLE queries AS
-		SELECT i AS qid, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 16) WHERE i > 0)::vector(16) AS v
-		FROM generate_series(1, 5) i;
-});
+} . random_queries(5, 16, %uniform));
 
 $primary->backup('bk');
 my $standby = PostgreSQL::Test::Cluster->new('standby', node_port_params(0));

@@ -21,17 +21,12 @@ use HnswTap;
 
 my $node = new_node('order', 0);
 
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.113);
-	CREATE TABLE items (id int, v vector(16)) WITH (autovacuum_enabled = off);
-	INSERT INTO items
-		SELECT i, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 16) WHERE i > 0)::vector
-		FROM generate_series(1, 3000) i;
+my %uniform = (width => 2, lo => -1);
+$node->safe_psql('postgres',
+	random_table('items', 3000, 16, seed => 0.113, with => 'autovacuum_enabled = off', %uniform) . q{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
 	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops) WITH (m = 8, ef_construction = 32);
-	CREATE TABLE queries AS
-		SELECT i AS qid, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 16) WHERE i > 0)::vector(16) AS v
-		FROM generate_series(1, 40) i;
+} . random_queries(40, 16, %uniform) . q{
 	-- each query's 60 nearest rows deleted (found by a sequential scan)
 	SET enable_indexscan = off;
 	DELETE FROM items WHERE id IN

@@ -31,14 +31,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('vacins', 15);
-$node->append_conf('postgresql.conf', "autovacuum = off\n");
-$node->restart;
-
-if (!has_test_hooks($node))
-{
-	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test pause points)';
-}
+my $node = new_node('vacins', 15, conf => "autovacuum = off\n");
+skip_without_hooks($node, 'test pause points');
 
 # the session that holds the pause lock
 my $ctl = $node->background_psql('postgres');
@@ -70,20 +64,6 @@ sub vacuum_release
 	$bg->quit;
 }
 
-# every row found by an exact-match index query
-sub all_found
-{
-	my ($table, $what) = @_;
-	my $missing = $node->safe_psql('postgres', qq{
-		SET enable_seqscan = off;
-		SET hnsw.ef_search = 40;
-		SELECT count(*) FROM $table t
-		WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM $table s ORDER BY s.v <-> t.v LIMIT 1) x
-						  WHERE x.id = t.id);
-	});
-	is($missing, '0', "$table: an exact-match query finds every row $what");
-}
-
 sub check
 {
 	my ($table, $idx, $what) = @_;
@@ -92,15 +72,11 @@ sub check
 	my $count = $node->safe_psql('postgres', "SELECT count(*) FROM $table");
 	is($ret, 0, "$idx: vecidx_hnsw_check clean $what") or diag($err);
 	is($out, "$count|0", "$idx: every row a live node, none unreachable $what");
-	all_found($table, $what);
+	is(missing_rows($node, $table), '0', "$table: an exact-match query finds every row $what");
 }
 
 # 1. everything deleted, one row inserted during VACUUM
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.15);
-	CREATE TABLE t1 (id int, v vector(8));
-	INSERT INTO t1 SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(1, 300) i;
+$node->safe_psql('postgres', random_table('t1', 300, 8, seed => 0.15) . q{
 	CREATE INDEX t1_idx ON t1 USING hnsw (v vector_l2_ops);
 	DELETE FROM t1;
 });
@@ -120,13 +96,9 @@ $node->safe_psql('postgres', q{
 	SELECT setseed(0.25);
 	CREATE TABLE t2 (id int, v vector(8));
 	CREATE INDEX t2_idx ON t2 USING hnsw (v vector_l2_ops);
-	SET vecidx.test_level = 2;
-	INSERT INTO t2 VALUES (1, '[-4.5,-4.5,-4.5,-4.5,-4.5,-4.5,-4.5,-4.5]');
-	SET vecidx.test_level = 0;
-	INSERT INTO t2 SELECT i, ARRAY(SELECT 5 + random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(2, 21) i;
-	INSERT INTO t2 SELECT i, ARRAY(SELECT -5 + random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(101, 300) i;
+} . entry_row('t2', 1, 2, -4.5, 8)
+  . random_rows('t2', 2, 21, 8, lo => 5)
+  . random_rows('t2', 101, 300, 8, lo => -5) . q{
 	CREATE TABLE t2_gone AS SELECT * FROM t2 WHERE id > 100;
 	DELETE FROM t2 WHERE id > 100 OR id = 1;
 });
@@ -143,11 +115,7 @@ $node->safe_psql('postgres', q{
 	SELECT setseed(0.35);
 	CREATE TABLE t3 (id int, v vector(8));
 	CREATE INDEX t3_idx ON t3 USING hnsw (v vector_l2_ops);
-	SET vecidx.test_level = 2;
-	INSERT INTO t3 VALUES (1, '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]');
-	SET vecidx.test_level = 0;
-	INSERT INTO t3 SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(2, 300) i;
+} . entry_row('t3', 1, 2, 0.5, 8) . random_rows('t3', 2, 300, 8) . q{
 	DELETE FROM t3 WHERE id = 1;
 });
 $bg = vacuum_paused('t3', 'vacuum-after-repair');
@@ -165,20 +133,13 @@ $node->safe_psql('postgres', q{
 	CREATE INDEX t4_idx ON t4 USING hnsw (v vector_l2_ops);
 	-- the entry point (row 1) stays: with it deleted, inserts would wait
 	-- for the reach pass (and so for the paused VACUUM)
-	SET vecidx.test_level = 3;
-	INSERT INTO t4 VALUES (1, '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]');
-	SET vecidx.test_level = 0;
-	INSERT INTO t4 SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(2, 2000) i;
+} . entry_row('t4', 1, 3, 0.5, 8) . random_rows('t4', 2, 2000, 8) . q{
 	DELETE FROM t4 WHERE id % 100 = 0;
 });
 my $logstart = -s $node->logfile;
 $bg = vacuum_paused('t4', 'vacuum-before-reach');
-$node->safe_psql('postgres', q{
-	SET vecidx.test_level = 0;
-	INSERT INTO t4 SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(3001, 7000) i;
-});
+$node->safe_psql('postgres',
+	'SET vecidx.test_level = 0;' . random_rows('t4', 3001, 7000, 8));
 vacuum_release($bg);
 my $log = substr(slurp_file($node->logfile), $logstart);
 my @relinked = $log =~ /hnsw vacuum of "t4_idx".* (\d+) nodes relinked/g;

@@ -24,14 +24,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('crashentry', 16);
-$node->append_conf('postgresql.conf', "autovacuum = off\n");
-$node->restart;
-
-if (!has_test_hooks($node))
-{
-	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test pause points)';
-}
+my $node = new_node('crashentry', 16, conf => "autovacuum = off\n");
+skip_without_hooks($node, 'test pause points');
 
 my $waiting = q{SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'
 	AND classid = 0 AND objid = 7606 AND objsubid = 1 AND NOT granted)};
@@ -42,13 +36,9 @@ $node->safe_psql('postgres', q{
 	SELECT setseed(0.16);
 	CREATE TABLE t (id int, v vector(8));
 	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops);
-	SET vecidx.test_level = 2;
-	INSERT INTO t VALUES (1, '[5,5,5,5,5,5,5,5]');
-	SET vecidx.test_level = 0;
-	INSERT INTO t SELECT i, ARRAY(SELECT 5 + random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(2, 21) i;
-	INSERT INTO t SELECT i, ARRAY(SELECT -5 + random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(101, 200) i;
+} . entry_row('t', 1, 2, 5, 8)
+  . random_rows('t', 2, 21, 8, lo => 5)
+  . random_rows('t', 101, 200, 8, lo => -5) . q{
 	DELETE FROM t WHERE id > 100;
 });
 
@@ -85,13 +75,7 @@ my ($ret, $out, $err) = $node->psql('postgres',
 is($ret, 0, 'vecidx_hnsw_check clean after a crash right after a new entry point was placed')
   or diag($err);
 is($out, '3|0', 'the new node is the entry point and every node is reachable from it');
-my $missing = $node->safe_psql('postgres', q{
-	SET enable_seqscan = off;
-	SELECT count(*) FROM t
-	WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM t s ORDER BY s.v <-> t.v LIMIT 1) x
-					  WHERE x.id = t.id);
-});
-is($missing, '0', 'an exact-match query finds every committed row after recovery');
+is(missing_rows($node, 't'), '0', 'an exact-match query finds every committed row after recovery');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM t'), '21', 'the insert did not commit');
 
 ($ret, $out, $err) = $node->psql('postgres', 'VACUUM (INDEX_CLEANUP ON) t');

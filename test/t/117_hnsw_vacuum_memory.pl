@@ -16,17 +16,11 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('vacmem', 17);
-$node->append_conf('postgresql.conf', "autovacuum = off\n");
-$node->restart;
+my $node = new_node('vacmem', 17, conf => "autovacuum = off\n");
 
 # 20000 rows of 8 dimensions, half of them deleted: the lists of 10000
 # DELETED nodes (about 250 bytes each) are 2.5 MB, the budget 1 MB
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.17);
-	CREATE TABLE t (id int, v vector(8));
-	INSERT INTO t SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(1, 20000) i;
+$node->safe_psql('postgres', random_table('t', 20000, 8, seed => 0.17) . q{
 	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops);
 	DELETE FROM t WHERE id % 2 = 0;
 });
@@ -56,13 +50,7 @@ cmp_ok($maxmem, '>', 0, 'memory reported');
 cmp_ok($maxmem, '<=', 1536, "vacuum memory stayed near maintenance_work_mem (max $maxmem kB)");
 
 check_index($node, 't', 't_idx', 'after a VACUUM in rounds');
-my $missing = $node->safe_psql('postgres', q{
-	SET enable_seqscan = off;
-	SELECT count(*) FROM t
-	WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM t s ORDER BY s.v <-> t.v LIMIT 1) x
-					  WHERE x.id = t.id);
-});
-is($missing, '0', 'an exact-match query finds every row');
+is(missing_rows($node, 't'), '0', 'an exact-match query finds every row');
 
 $node->stop;
 done_testing();

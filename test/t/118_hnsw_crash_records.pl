@@ -28,20 +28,10 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('crashrec', 18);
-$node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on\n");
-$node->restart;
+my $node = new_node('crashrec', 18, conf => "autovacuum = off\nrestart_after_crash = on\n");
+skip_without_hooks($node, 'test crash hook');
 
-if (!has_test_hooks($node))
-{
-	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test crash hook)';
-}
-
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.18);
-	CREATE TABLE t (id int, v vector(8));
-	INSERT INTO t SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)
-		FROM generate_series(1, 300) i;
+$node->safe_psql('postgres', random_table('t', 300, 8, seed => 0.18) . q{
 	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops);
 });
 
@@ -56,15 +46,19 @@ sub wait_restarted
 	  or die 'server did not come back after the test crash';
 }
 
-sub all_found
+# run $sql with the server crashing after WAL record $n: nothing if it
+# completed, else (once the server is back) the result ($ret, $out, $err)
+# of vecidx_hnsw_check('t_idx', $heapallindexed)
+sub crash_after
 {
-	my ($what) = @_;
-	return $node->safe_psql('postgres', q{
-		SET enable_seqscan = off;
-		SELECT count(*) FROM t
-		WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM t s ORDER BY s.v <-> t.v LIMIT 1) x
-						  WHERE x.id = t.id);
-	});
+	my ($n, $sql, $heapallindexed) = @_;
+	my $off = -s $node->logfile;
+	my ($ret) = $node->psql('postgres', "SET vecidx.test_crash_after_record = $n;\n$sql");
+
+	return () if $ret == 0;
+	wait_restarted($off);
+	return $node->psql('postgres',
+		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', $heapallindexed)");
 }
 
 # inserts: crash after record n of an insert of level n
@@ -72,19 +66,14 @@ my $crashes = 0;
 for my $n (1 .. 60)
 {
 	my $level = $n < 12 ? $n : 12;
-	my $off = -s $node->logfile;
-	my ($ret, $out, $err) = $node->psql('postgres', qq{
-		SET vecidx.test_crash_after_record = $n;
+	my ($ret, $out, $err) = crash_after($n, qq{
 		SET vecidx.test_level = $level;
 		INSERT INTO t SELECT 1000 + $n, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE $n > 0);
-	});
-	last if $ret == 0;
+	}, 'true');
+	last unless defined $ret;
 	$crashes++;
-	wait_restarted($off);
-	($ret, $out, $err) = $node->psql('postgres',
-		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', true)");
 	is($ret, 0, "insert crash after record $n: vecidx_hnsw_check clean") or diag($err);
-	is(all_found(), '0', "insert crash after record $n: every committed row found");
+	is(missing_rows($node, 't'), '0', "insert crash after record $n: every committed row found");
 }
 cmp_ok($crashes, '>=', 2, "inserts crashed at $crashes record boundaries");
 is($node->safe_psql('postgres', 'SELECT count(*) FROM t'), '301',
@@ -97,23 +86,16 @@ $crashes = 0;
 my $unreached = 0;
 for my $n (1 .. 200)
 {
-	my $off = -s $node->logfile;
-	my ($ret, $out, $err) = $node->psql('postgres', qq{
-		SET vecidx.test_crash_after_record = $n;
-		VACUUM (INDEX_CLEANUP ON) t;
-	});
-	last if $ret == 0;
+	my ($ret, $out, $err) = crash_after($n, 'VACUUM (INDEX_CLEANUP ON) t', 'false');
+	last unless defined $ret;
 	$crashes++;
-	wait_restarted($off);
-	($ret, $out, $err) = $node->psql('postgres',
-		"SELECT unreachable FROM vecidx_hnsw_check('t_idx', false)");
 	is($ret, 0, "VACUUM crash after record $n: graph structurally sound") or diag($err);
 	$unreached++ if $ret == 0 && $out ne '0';
 }
 cmp_ok($crashes, '>=', 5, "VACUUM crashed at $crashes record boundaries");
 note("$unreached of $crashes VACUUM crashes left a live row unreachable until the next VACUUM");
 check_index($node, 't', 't_idx', 'after VACUUM completed following the crashes');
-is(all_found(), '0', 'every row found after the final VACUUM');
+is(missing_rows($node, 't'), '0', 'every row found after the final VACUUM');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM t'), $rows, 'the deleted rows stay deleted');
 
 $node->stop;

@@ -29,17 +29,11 @@ use HnswTap;
 my $node = new_node('bounds', 21, no_data_checksums => 1);
 my $BLCKSZ = 8192;
 
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.21);
-	CREATE TABLE items (id int, v vector(8));
-	INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)::vector
-		FROM generate_series(1, 2000) i;
+# 7,000 dimensions at m = 16: a level-0 node takes 7,216 bytes, so the
+# largest level that fits a page is 9
+$node->safe_psql('postgres', random_table('items', 2000, 8, seed => 0.21) . q{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 16);
-	-- 7,000 dimensions at m = 16: a level-0 node takes 7,216 bytes, so the
-	-- largest level that fits a page is 9
-	CREATE TABLE wide (id int, v vector(7000));
-	INSERT INTO wide SELECT i, ARRAY(SELECT random() FROM generate_series(1, 7000) WHERE i > 0)::vector
-		FROM generate_series(1, 40) i;
+} . random_table('wide', 40, 7000) . q{
 	CREATE INDEX wide_l2 ON wide USING hnsw (v vector_l2_ops) WITH (m = 16);
 });
 create_check_state($node);
@@ -150,25 +144,27 @@ sub case
 
 my @all = ('scan', 'insert', 'vacuum');
 
+# a patch for case(): the node's level byte (offset 6 of the item) set to $level
+sub set_level
+{
+	my ($level) = @_;
+	return sub {
+		my ($p, $blk, $off) = @_;
+		my ($lpoff) = get_lp($p, $off);
+		substr($p, $lpoff + 6, 1) = chr($level);
+		return $p;
+	};
+}
+
 case('item length below the node size', 'items_l2', 'items', 8, sub {
 	my ($p, $blk, $off) = @_;
 	my ($lpoff, $flags, $len) = get_lp($p, $off);
 	return set_lp($p, $off, $lpoff, $flags, 24);
 }, 'too small', \@all);
 
-case('level above what the item holds', 'items_l2', 'items', 8, sub {
-	my ($p, $blk, $off) = @_;
-	my ($lpoff) = get_lp($p, $off);
-	substr($p, $lpoff + 6, 1) = chr(15);
-	return $p;
-}, 'level', \@all);
+case('level above what the item holds', 'items_l2', 'items', 8, set_level(15), 'level', \@all);
 
-case('level above the index maximum', 'wide_l2', 'wide', 7000, sub {
-	my ($p, $blk, $off) = @_;
-	my ($lpoff) = get_lp($p, $off);
-	substr($p, $lpoff + 6, 1) = chr(12);
-	return $p;
-}, 'level', \@all);
+case('level above the index maximum', 'wide_l2', 'wide', 7000, set_level(12), 'level', \@all);
 
 case('line pointer into the page header', 'items_l2', 'items', 8, sub {
 	my ($p, $blk, $off) = @_;

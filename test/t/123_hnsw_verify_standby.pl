@@ -23,11 +23,7 @@ use Test::More;
 use HnswTap;
 
 my $primary = new_node('primary', 23, allows_streaming => 1);
-$primary->safe_psql('postgres', q{
-	SELECT setseed(0.23);
-	CREATE TABLE items (id int, v vector(8));
-	INSERT INTO items SELECT i, ARRAY(SELECT random() FROM generate_series(1, 8) WHERE i > 0)::vector
-		FROM generate_series(1, 3000) i;
+$primary->safe_psql('postgres', random_table('items', 3000, 8, seed => 0.23) . q{
 	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 16);
 	ALTER TABLE items SET (autovacuum_enabled = off);
 });

@@ -5,7 +5,9 @@
 #
 # new_node($name, $slot, %init_params): a PostgreSQL::Test::Cluster node,
 #	initialised (with %init_params), started, jit off, with the vecidx
-#	extension created in database postgres.  Ports come from
+#	extension created in database postgres.  A conf => "name = value\n..."
+#	entry of %init_params is not for init: it is appended to
+#	postgresql.conf before the first start.  Ports come from
 #	PostgreSQL::Test::Cluster unless VECIDX_TAP_PORT_BASE is set: then each
 #	test file uses the ten ports from VECIDX_TAP_PORT_BASE + 10 * $slot
 #	(its number minus 100 where that is small, else 0: files run one at a
@@ -22,11 +24,39 @@
 #	hooks (vecidx.test_pause, test_level, test_crash_after_record: a build
 #	with USE_ASSERT_CHECKING).  The library is loaded first: before that, a
 #	SET of any vecidx.* name is accepted as a placeholder.
+# skip_without_hooks($node, $what): skip the whole file (plan skip_all)
+#	unless has_test_hooks, saying that the build has no $what.
+# random_table($table, $rows, $dim, %opt): the SQL that creates table
+#	$table (id int, v vector($dim)) and fills it with random_rows; with
+#	id => 'serial' (or 'bigserial') the id column has that type and only
+#	v is inserted, with with => '...' the table gets WITH (...).  Starts
+#	with SELECT setseed($opt{seed}) when a seed is given.
+# random_rows($table, $first, $last, $dim, %opt): the SQL that inserts
+#	rows $first .. $last (ids i) of random vectors into $table, each
+#	element random() * $opt{width} + $opt{lo} (defaults 1 and 0).
+# random_queries($n, $dim, %opt): the SQL that creates table queries(qid,
+#	v vector($dim)) of $n random vectors (elements as random_rows).
+# entry_row($table, $id, $level, $x, $dim): the SQL that inserts row $id
+#	with every element $x at node level $level (vecidx.test_level, a test
+#	hook), the level of later inserts set back to 0 (drawn at random).
+# random_vector($dim, %opt): one such vector's expression (correlated
+#	with the row number i of the enclosing query).
+# missing_rows($node, $table): how many rows of $table an exact-match
+#	index query (ORDER BY v <-> its own vector LIMIT 1) does not find.
+# full_scan($node, $table, $op, $qid): "distinct total" ids of a scan of
+#	$table by $op from query $qid with ef_search above any table size
+#	(a full scan: both equal the row count when every row comes once).
+# spilled_tuples($err, $name, $rows): asserts that a build's $err has the
+#	NOTICE (with DETAIL and HINT) of a graph that outgrew
+#	maintenance_work_mem after n tuples, 0 < n < $rows; returns n.
 # VECIDX_TAP_SERVER_ENV: see below (the asan tier's server environment).
-# make_clusters($node, $dim, $seed): tables centres(k, c float8[]) of 20
-#	centres in [-1,1]^$dim, and function cluster_point(c) returning a point
-#	around a centre (each coordinate plus 0.5 times the sum of three uniforms
-#	minus 1.5: a rough gaussian).  Uses setseed($seed).
+# make_clusters($node, $dim, $seed [, queries => $n]): tables centres(k,
+#	c float8[]) of 20 centres in [-1,1]^$dim, function cluster_point(c)
+#	returning a point around a centre (each coordinate plus 0.5 times the
+#	sum of three uniforms minus 1.5: a rough gaussian), and function
+#	cluster_points(n) returning n such points, point i around centre
+#	i % 20.  Uses setseed($seed).  With queries, also table queries(qid, v)
+#	of $n points (query i around centre i % 20).
 # recall_at_10($node, $table, $op, $idx [, ties => 1]): mean recall@10 of
 #	the index on $table over the query vectors of table queries(qid, v),
 #	against exact answers from a sequential scan; also asserts the plan
@@ -44,7 +74,8 @@ use PostgreSQL::Test::Cluster;
 use Test::More;
 
 our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10
-  recall_steps create_check_state node_tid has_test_hooks);
+  recall_steps create_check_state node_tid has_test_hooks skip_without_hooks
+  random_table random_rows random_queries random_vector entry_row missing_rows full_scan spilled_tuples);
 
 # VECIDX_TAP_SERVER_ENV ("NAME=value;NAME=value", set by the asan tier of
 # test/run-tests): added to the environment of every server a test starts
@@ -99,10 +130,11 @@ sub node_port_params
 sub new_node
 {
 	my ($name, $slot, %params) = @_;
+	my $conf = delete $params{conf} // '';
 
 	my $node = PostgreSQL::Test::Cluster->new($name, node_port_params($slot));
 	$node->init(%params);
-	$node->append_conf('postgresql.conf', "shared_buffers = 64MB\njit = off\n");
+	$node->append_conf('postgresql.conf', "shared_buffers = 64MB\njit = off\n$conf");
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION vecidx');
 	return $node;
@@ -129,9 +161,107 @@ sub has_test_hooks
 	return $ret == 0;
 }
 
+sub skip_without_hooks
+{
+	my ($node, $what) = @_;
+
+	plan skip_all => "module built without USE_ASSERT_CHECKING (no $what)"
+	  unless has_test_hooks($node);
+}
+
+sub random_vector
+{
+	my ($dim, %opt) = @_;
+	my $x = 'random()';
+
+	$x .= " * $opt{width}" if defined $opt{width};
+	$x .= " + $opt{lo}" if defined $opt{lo};
+	return "ARRAY(SELECT $x FROM generate_series(1, $dim) WHERE i > 0)::vector($dim)";
+}
+
+sub random_rows
+{
+	my ($table, $first, $last, $dim, %opt) = @_;
+	my ($cols, $id) = ($opt{id} // '') =~ /serial/ ? ("$table (v)", '') : ($table, 'i, ');
+
+	return "INSERT INTO $cols SELECT $id" . random_vector($dim, %opt)
+	  . " FROM generate_series($first, $last) i;\n";
+}
+
+sub random_table
+{
+	my ($table, $rows, $dim, %opt) = @_;
+	my $seed = defined $opt{seed} ? "SELECT setseed($opt{seed});\n" : '';
+	my $with = defined $opt{with} ? " WITH ($opt{with})" : '';
+	my $id = $opt{id} // 'int';
+
+	return "${seed}CREATE TABLE $table (id $id, v vector($dim))$with;\n"
+	  . random_rows($table, 1, $rows, $dim, %opt);
+}
+
+sub entry_row
+{
+	my ($table, $id, $level, $x, $dim) = @_;
+	my $v = join(',', ($x) x $dim);
+
+	return "SET vecidx.test_level = $level;\nINSERT INTO $table VALUES ($id, '[$v]');\n"
+	  . "SET vecidx.test_level = 0;\n";
+}
+
+sub random_queries
+{
+	my ($n, $dim, %opt) = @_;
+
+	return "CREATE TABLE queries AS SELECT i AS qid, " . random_vector($dim, %opt)
+	  . " AS v FROM generate_series(1, $n) i;\n";
+}
+
+sub missing_rows
+{
+	my ($node, $table) = @_;
+
+	return $node->safe_psql('postgres', qq{
+		SET enable_seqscan = off;
+		SELECT count(*) FROM $table t
+		WHERE NOT EXISTS (SELECT 1 FROM (SELECT id FROM $table s ORDER BY s.v <-> t.v LIMIT 1) x
+						  WHERE x.id = t.id);
+	});
+}
+
+sub full_scan
+{
+	my ($node, $table, $op, $qid) = @_;
+
+	return $node->safe_psql('postgres', qq{
+		SET enable_seqscan = off;
+		SET hnsw.ef_search = 100000;
+		SELECT count(DISTINCT id) || ' ' || count(*)
+		FROM (SELECT id FROM $table ORDER BY v $op (SELECT v FROM queries WHERE qid = $qid)) s;
+	});
+}
+
+sub spilled_tuples
+{
+	my ($err, $name, $rows) = @_;
+
+	like($err,
+		qr/NOTICE:  hnsw graph no longer fits into maintenance_work_mem after (\d+) tuples\nDETAIL:  .+\.\nHINT:  .+\./,
+		"$name: NOTICE with DETAIL and HINT");
+	my ($n) = $err =~ /after (\d+) tuples/;
+	$n //= 0;
+	cmp_ok($n, '>', 0, "$name: some tuples were built in memory ($n)");
+	cmp_ok($n, '<', $rows, "$name: not all of them");
+	return $n;
+}
+
 sub make_clusters
 {
-	my ($node, $dim, $seed) = @_;
+	my ($node, $dim, $seed, %opt) = @_;
+	my $queries = !$opt{queries} ? '' : qq{
+		CREATE TABLE queries AS
+			SELECT i AS qid, cluster_point(c) AS v
+			FROM generate_series(1, $opt{queries}) i JOIN centres ON k = i % 20;
+	};
 
 	$node->safe_psql('postgres', qq{
 		SELECT setseed($seed);
@@ -142,7 +272,12 @@ sub make_clusters
 			LANGUAGE sql VOLATILE
 			RETURN ARRAY(SELECT c[j] + 0.5 * (random() + random() + random() - 1.5)
 						 FROM generate_series(1, $dim) j)::vector;
-	});
+		CREATE FUNCTION cluster_points(n int) RETURNS SETOF vector
+			LANGUAGE sql VOLATILE
+			BEGIN ATOMIC
+				SELECT cluster_point(c) FROM generate_series(1, n) i JOIN centres ON k = i % 20;
+			END;
+	} . $queries);
 }
 
 sub recall_at_10

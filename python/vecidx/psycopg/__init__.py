@@ -26,7 +26,7 @@ from psycopg.pq import Format
 from psycopg.rows import tuple_row
 from psycopg.types import TypeInfo
 
-from .._copy import (COLUMN_QUERY, DEFAULT_BATCH_ROWS, PayloadStream,
+from .._copy import (DEFAULT_BATCH_ROWS, PayloadStream, column_fetcher,
                      plan_copy)
 from .._bit import Bit
 from .._halfvector import HalfVector
@@ -140,11 +140,7 @@ def copy_vectors(conn, table, vectors, *, ids=None, column='embedding',
     Does not need register_vector().
     """
     with conn.cursor(row_factory=tuple_row) as cur:
-        def fetch_column(tbl, col):
-            cur.execute(COLUMN_QUERY, (tbl, col))
-            return cur.fetchone()
-
-        plan = plan_copy(fetch_column, table, column, id_column,
+        plan = plan_copy(column_fetcher(cur), table, column, id_column,
                          ids is not None)
         stream = PayloadStream(plan, vectors, ids, batch_rows)
         try:

@@ -30,7 +30,7 @@ import psycopg2
 from psycopg2.extensions import (QuotedString, cursor, new_array_type,
                                  new_type, register_adapter, register_type)
 
-from .._copy import (COLUMN_QUERY, DEFAULT_BATCH_ROWS, PayloadStream,
+from .._copy import (DEFAULT_BATCH_ROWS, PayloadStream, column_fetcher,
                      plan_copy)
 from .._bit import Bit
 from .._halfvector import HalfVector
@@ -166,11 +166,7 @@ def copy_vectors(conn, table, vectors, *, ids=None, column='embedding',
     transaction (commit afterwards).  Does not need register_vector().
     """
     with conn.cursor(cursor_factory=cursor) as cur:
-        def fetch_column(tbl, col):
-            cur.execute(COLUMN_QUERY, (tbl, col))
-            return cur.fetchone()
-
-        plan = plan_copy(fetch_column, table, column, id_column,
+        plan = plan_copy(column_fetcher(cur), table, column, id_column,
                          ids is not None)
         stream = PayloadStream(plan, vectors, ids, batch_rows)
         try:
