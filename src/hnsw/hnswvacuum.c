@@ -107,14 +107,7 @@ typedef struct PlanNode
 
 #define SH_PREFIX		planmap
 #define SH_ELEMENT_TYPE	PlanNode
-#define SH_KEY_TYPE		uint64
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
-#define SH_EQUAL(tb, a, b)	((a) == (b))
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "hnsw_tidhash.h"
 
 /* a member the plan forces into a node's layer-0 list, in place of dropped */
 typedef struct ForcedLink
