@@ -351,37 +351,24 @@ halfvec_to_vector(PG_FUNCTION_ARGS)
 	HalfVector *b = PG_GETARG_HALFVEC_P(1); \
 	check_dims_match(a, b)
 
-VX_FUNCTION(halfvec_l2_distance);
-Datum
-halfvec_l2_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8(sqrt((double) vx_kern->l2sq_f16(a->x, b->x, a->dim)));
+/* a distance function: HALFVEC_PAIR's a and b, expr their distance */
+#define HALFVEC_DISTANCE(name, expr) \
+VX_FUNCTION(name); \
+Datum \
+name(PG_FUNCTION_ARGS) \
+{ \
+	HALFVEC_PAIR(); \
+	PG_RETURN_FLOAT8(expr); \
 }
 
-VX_FUNCTION(halfvec_l2_squared_distance);
-Datum
-halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) vx_kern->l2sq_f16(a->x, b->x, a->dim));
-}
-
-VX_FUNCTION(halfvec_inner_product);
-Datum
-halfvec_inner_product(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) vx_kern->dot_f16(a->x, b->x, a->dim));
-}
-
-VX_FUNCTION(halfvec_negative_inner_product);
-Datum
-halfvec_negative_inner_product(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) -vx_kern->dot_f16(a->x, b->x, a->dim));
-}
+HALFVEC_DISTANCE(halfvec_l2_distance, sqrt((double) vx_kern->l2sq_f16(a->x, b->x, a->dim)))
+HALFVEC_DISTANCE(halfvec_l2_squared_distance, (double) vx_kern->l2sq_f16(a->x, b->x, a->dim))
+HALFVEC_DISTANCE(halfvec_inner_product, (double) vx_kern->dot_f16(a->x, b->x, a->dim))
+HALFVEC_DISTANCE(halfvec_negative_inner_product, (double) -vx_kern->dot_f16(a->x, b->x, a->dim))
+/* acos(ab) / pi for unit vectors, the dot product clamped to [-1, 1] */
+HALFVEC_DISTANCE(halfvec_spherical_distance,
+				 vx_spherical_from_dot((double) vx_kern->dot_f16(a->x, b->x, a->dim)))
+HALFVEC_DISTANCE(halfvec_l1_distance, (double) vx_kern->l1_f16(a->x, b->x, a->dim))
 
 /* 1 - ab / sqrt(aa * bb), clamped; a zero vector gives NaN */
 VX_FUNCTION(halfvec_cosine_distance);
@@ -395,23 +382,6 @@ halfvec_cosine_distance(PG_FUNCTION_ARGS)
 	HALFVEC_PAIR();
 	vx_kern->cosine_f16(a->x, b->x, a->dim, &ab, &aa, &bb);
 	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
-}
-
-/* acos(ab) / pi for unit vectors, the dot product clamped to [-1, 1] */
-VX_FUNCTION(halfvec_spherical_distance);
-Datum
-halfvec_spherical_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8(vx_spherical_from_dot((double) vx_kern->dot_f16(a->x, b->x, a->dim)));
-}
-
-VX_FUNCTION(halfvec_l1_distance);
-Datum
-halfvec_l1_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) vx_kern->l1_f16(a->x, b->x, a->dim));
 }
 
 
