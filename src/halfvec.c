@@ -65,10 +65,8 @@
 HalfVector *
 InitHalfVector(int dim)
 {
-	Size		size = HALFVEC_SIZE(dim);
-	HalfVector *result = (HalfVector *) palloc0(size);
+	HalfVector *result = vx_new_varlena(HALFVEC_SIZE(dim));
 
-	SET_VARSIZE(result, size);
 	result->dim = dim;
 	return result;
 }
@@ -76,11 +74,7 @@ InitHalfVector(int dim)
 static void
 check_dims_match(const HalfVector *a, const HalfVector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different halfvec dimensions %d and %d",
-						a->dim, b->dim)));
+	vx_check_same_dims(TYPNAME, a->dim, b->dim);
 }
 
 /* pgvector's error for a finite float that rounds to an infinite half */
@@ -296,18 +290,7 @@ HALFVEC_DISTANCE(halfvec_spherical_distance,
 HALFVEC_DISTANCE(halfvec_l1_distance, (double) vx_kern->l1_f16(a->x, b->x, a->dim))
 
 /* 1 - ab / sqrt(aa * bb), clamped; a zero vector gives NaN */
-VX_FUNCTION(halfvec_cosine_distance);
-Datum
-halfvec_cosine_distance(PG_FUNCTION_ARGS)
-{
-	float		ab;
-	float		aa;
-	float		bb;
-
-	HALFVEC_PAIR();
-	vx_kern->cosine_f16(a->x, b->x, a->dim, &ab, &aa, &bb);
-	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
-}
+VXT_COSINE_DISTANCE(halfvec_cosine_distance, vx_kern->cosine_f16)
 
 
 /* ---------------------------------------------------------------------

@@ -59,11 +59,7 @@
 static void
 check_dims_match(const SparseVector *a, const SparseVector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different sparsevec dimensions %d and %d",
-						a->dim, b->dim)));
+	vx_check_same_dims(TYPNAME, a->dim, b->dim);
 }
 
 /* 1 <= dim <= SPARSEVEC_MAX_DIM */
@@ -136,10 +132,8 @@ check_index(const int32 *indices, int i, int dim)
 SparseVector *
 InitSparseVector(int dim, int nnz)
 {
-	Size		size = SPARSEVEC_SIZE(nnz);
-	SparseVector *result = (SparseVector *) palloc0(size);
+	SparseVector *result = vx_new_varlena(SPARSEVEC_SIZE(nnz));
 
-	SET_VARSIZE(result, size);
 	result->dim = dim;
 	result->nnz = nnz;
 	return result;

@@ -115,11 +115,16 @@ vx_check_expected_dim(int32 typmod, int dim)
 void
 vx_check_dims_match(const Vector *a, const Vector *b)
 {
-	if (a->dim != b->dim)
+	vx_check_same_dims("vector", a->dim, b->dim);
+}
+
+void
+vx_check_same_dims(const char *typname, int a, int b)
+{
+	if (a != b)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different vector dimensions %d and %d",
-						a->dim, b->dim)));
+				 errmsg("different %s dimensions %d and %d", typname, a, b)));
 }
 
 /*
@@ -153,11 +158,18 @@ vx_check_element_of(const char *typname, float value)
 Vector *
 InitVector(int dim)
 {
-	Size		size = VECTOR_SIZE(dim);
-	Vector	   *result = (Vector *) palloc0(size);
+	Vector	   *result = vx_new_varlena(VECTOR_SIZE(dim));
+
+	result->dim = dim;
+	return result;
+}
+
+void *
+vx_new_varlena(Size size)
+{
+	void	   *result = palloc0(size);
 
 	SET_VARSIZE(result, size);
-	result->dim = dim;
 	return result;
 }
 
@@ -587,18 +599,7 @@ vector_negative_inner_product(PG_FUNCTION_ARGS)
  * cosine_distance(vector, vector): 1 - ab / sqrt(aa * bb), the similarity
  * clamped to [-1, 1].  A zero vector gives NaN (0/0), as in pgvector.
  */
-VX_FUNCTION(cosine_distance);
-Datum
-cosine_distance(PG_FUNCTION_ARGS)
-{
-	float		ab;
-	float		aa;
-	float		bb;
-
-	VECTOR_PAIR();
-	vx_kern->cosine_f32(a->x, b->x, a->dim, &ab, &aa, &bb);
-	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
-}
+VXT_COSINE_DISTANCE(cosine_distance, vx_kern->cosine_f32)
 
 /*
  * vector_spherical_distance(vector, vector): acos(ab) / pi for unit vectors

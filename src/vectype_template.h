@@ -137,6 +137,27 @@ name(const VXT_T *a) \
 	return sqrt(norm); \
 }
 
+/*
+ * name(type, type): 1 - ab / sqrt(aa * bb) from the sums COSINE (the
+ * kernel) returns, the similarity clamped to [-1, 1]; a zero vector gives
+ * NaN (0/0), as in pgvector
+ */
+#define VXT_COSINE_DISTANCE(name, COSINE) \
+VX_FUNCTION(name); \
+Datum \
+name(PG_FUNCTION_ARGS) \
+{ \
+	float		ab; \
+	float		aa; \
+	float		bb; \
+	VXT_T	   *a = VXT_GETARG(0); \
+	VXT_T	   *b = VXT_GETARG(1); \
+	\
+	VXT_CHECK_DIMS(a, b); \
+	COSINE(a->x, b->x, a->dim, &ab, &aa, &bb); \
+	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb)); \
+}
+
 /* name(type): the number of dimensions */
 #define VXT_DIMS(name) \
 VX_FUNCTION(name); \
