@@ -401,20 +401,12 @@ VX_FUNCTION(halfvec_avg);
 Datum
 halfvec_avg(PG_FUNCTION_ARGS)
 {
-	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
-	float8	   *state = vx_check_state_array(statearray, "halfvec_avg");
-	float8		n = state[0];
-	int			dim = ARR_DIMS(statearray)[0] - 1;
-	float	   *x;
+	int			dim;
+	float	   *x = vx_avg_mean(fcinfo, TYPNAME, "halfvec_avg", &dim);
 	HalfVector *result;
 
-	if (n == 0.0)
+	if (x == NULL)
 		PG_RETURN_NULL();
-
-	vx_check_dim_of(TYPNAME, dim);
-	x = palloc(sizeof(float) * dim);
-	for (int i = 0; i < dim; i++)
-		x[i] = (float) (state[i + 1] / n);
 	result = halfvec_from_floats(x, dim);
 	pfree(x);
 	check_elements(result);

@@ -919,23 +919,37 @@ VX_FUNCTION(vector_avg);
 Datum
 vector_avg(PG_FUNCTION_ARGS)
 {
-	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
-	float8	   *state = vx_check_state_array(statearray, "vector_avg");
-	float8		n = state[0];
-	int			dim = STATE_DIMS(statearray);
-	Vector	   *result;
+	int			dim;
+	float	   *x = vx_avg_mean(fcinfo, "vector", "vector_avg", &dim);
 
-	/* SQL defines the average of no values as NULL */
-	if (n == 0.0)
+	if (x == NULL)
 		PG_RETURN_NULL();
-
-	vx_check_dim(dim);
-	result = InitVector(dim);
 	for (int i = 0; i < dim; i++)
-	{
-		result->x[i] = (float) (state[i + 1] / n);
-		vx_check_element(result->x[i]);
-	}
+		vx_check_element(x[i]);
+	PG_RETURN_VECTOR_P(vector_from_floats(x, dim));
+}
 
-	PG_RETURN_VECTOR_P(result);
+/*
+ * vx_avg_mean: the sums of avg's state divided by its count, each rounded
+ * to float; NULL when no rows were aggregated (SQL defines the average of
+ * no values as NULL).  The dimension goes to *dim and must be one of
+ * typname's.
+ */
+float *
+vx_avg_mean(FunctionCallInfo fcinfo, const char *typname, const char *caller,
+			int *dim)
+{
+	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
+	float8	   *state = vx_check_state_array(statearray, caller);
+	float8		n = state[0];
+	float	   *x;
+
+	*dim = STATE_DIMS(statearray);
+	if (n == 0.0)
+		return NULL;
+	vx_check_dim_of(typname, *dim);
+	x = palloc(sizeof(float) * *dim);
+	for (int i = 0; i < *dim; i++)
+		x[i] = (float) (state[i + 1] / n);
+	return x;
 }

@@ -82,6 +82,9 @@ extern ArrayType *vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x,
 							   int newdim, const char *caller);
 extern ArrayType *vx_avg_accum_floats(FunctionCallInfo fcinfo, const float *x,
 									  int dim, const char *caller);
+/* the mean of avg's state (argument 0) as palloc'd floats; NULL: no rows */
+extern float *vx_avg_mean(FunctionCallInfo fcinfo, const char *typname,
+						  const char *caller, int *dim);
 extern ArrayType *vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,
 								 const char *caller);
 
