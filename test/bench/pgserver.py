@@ -28,6 +28,7 @@ from psycopg import pq
 # the binary COPY encoder is the Python package's (python/vecidx/_copy.py)
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
 from vecidx._copy import COPY_HEADER, COPY_TRAILER, CopyPlan, _encode_numpy  # noqa: E402,F401
+from timing import time_each  # noqa: E402
 
 
 def vector_binary(v):
@@ -402,20 +403,13 @@ class PgBench:
         pgconn = self.conn.pgconn
         params = [[self.param_binary(q)] for q in queries]
         stmt = name.encode()
-        ids = []
-        lat = np.empty(len(queries))
-        perf = time.perf_counter
-        t_start = perf()
-        for i, p in enumerate(params):
-            t0 = perf()
-            res = pgconn.exec_prepared(stmt, p, param_formats=[1], result_format=0)
-            t1 = perf()
-            lat[i] = t1 - t0
+
+        def ids(res):
             if res.status != pq.ExecStatus.TUPLES_OK:
                 raise RuntimeError("query failed: %s" % res.error_message.decode())
-            ids.append([int(res.get_value(r, 0)) for r in range(res.ntuples)])
-        wall = perf() - t_start
-        return ids, lat, wall
+            return [int(res.get_value(r, 0)) for r in range(res.ntuples)]
+        return time_each(params, lambda p: pgconn.exec_prepared(stmt, p, param_formats=[1],
+                                                                result_format=0), ids)
 
     def roundtrip_floor(self, n=2000):
         """p50 / mean latency of a trivial prepared statement (SELECT $1::int)."""
