@@ -38,10 +38,23 @@
 #include "halfvec.h"
 #include "vector.h"
 #include "vectorio.h"
+#include "vectype_template.h"
 
 #define VX_FUNCTION(name)	PGDLLEXPORT PG_FUNCTION_INFO_V1(name)
 
 #define TYPNAME "halfvec"
+
+/* vectype_template.h's functions for halfvec */
+#define VXT_T				HalfVector
+#define VXT_ELEM			uint16
+#define VXT_NAME			TYPNAME
+#define VXT_GETARG(n)		PG_GETARG_HALFVEC_P(n)
+#define VXT_RETURN(v)		PG_RETURN_HALFVEC_P(v)
+#define VXT_INIT(dim)		InitHalfVector(dim)
+#define VXT_TO_FLOAT(e)		vx_half_to_float(e)
+#define VXT_FROM_FLOAT(f)	vx_float_to_half(f)
+#define VXT_IS_INF(e)		vx_half_is_inf(e)
+#define VXT_CHECK_DIMS(a, b)	check_dims_match(a, b)
 
 
 /* ---------------------------------------------------------------------
@@ -52,10 +65,8 @@
 HalfVector *
 InitHalfVector(int dim)
 {
-	Size		size = HALFVEC_SIZE(dim);
-	HalfVector *result = (HalfVector *) palloc0(size);
+	HalfVector *result = vx_new_varlena(HALFVEC_SIZE(dim));
 
-	SET_VARSIZE(result, size);
 	result->dim = dim;
 	return result;
 }
@@ -63,11 +74,7 @@ InitHalfVector(int dim)
 static void
 check_dims_match(const HalfVector *a, const HalfVector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different halfvec dimensions %d and %d",
-						a->dim, b->dim)));
+	vx_check_same_dims(TYPNAME, a->dim, b->dim);
 }
 
 /* pgvector's error for a finite float that rounds to an infinite half */
@@ -137,19 +144,7 @@ halfvec_floats(const HalfVector *v)
 }
 
 /* Euclidean norm accumulated in double, as pgvector does */
-static double
-halfvec_norm_double(const HalfVector *a)
-{
-	double		norm = 0.0;
-
-	for (int i = 0; i < a->dim; i++)
-	{
-		double		v = (double) vx_half_to_float(a->x[i]);
-
-		norm += v * v;
-	}
-	return sqrt(norm);
-}
+VXT_NORM_DOUBLE(halfvec_norm_double)
 
 
 /* ---------------------------------------------------------------------
@@ -199,68 +194,15 @@ halfvec_out(PG_FUNCTION_ARGS)
 }
 
 /* halfvec_typmod_in(cstring[]): halfvec(n), 1 <= n <= 16000 */
-VX_FUNCTION(halfvec_typmod_in);
-Datum
-halfvec_typmod_in(PG_FUNCTION_ARGS)
-{
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
-	VxIoStatus	status;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-
-	status = vx_vector_typmod_check(n, tl);
-	if (status != VX_IO_OK)
-		vx_report_io_error(TYPNAME, status, NULL, NULL, -1);
-
-	PG_RETURN_INT32(*tl);
-}
+VXT_TYPMOD_IN(halfvec_typmod_in)
 
 /*
  * halfvec_recv(internal, oid, typmod): int16 dim, int16 unused, dim halves
  * (network byte order), checked like halfvec_in's result.
  */
-VX_FUNCTION(halfvec_recv);
-Datum
-halfvec_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int32		typmod = PG_GETARG_INT32(2);
-	const uint8 *data = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = buf->len - buf->cursor;
-	VxIoResult	res;
-	VxIoStatus	status;
-	HalfVector *result;
+VXT_RECV(halfvec_recv, vx_halfvec_recv_elements)
 
-	status = vx_vector_recv_header(data, len, typmod, &res);
-	if (status != VX_IO_OK)
-		vx_report_io_error(TYPNAME, status, &res, NULL, typmod);
-
-	result = InitHalfVector(res.dim);
-	status = vx_halfvec_recv_elements(data, len, res.dim, result->x, &res);
-	if (status != VX_IO_OK)
-		vx_report_io_error(TYPNAME, status, &res, NULL, typmod);
-
-	buf->cursor += res.consumed;
-	PG_RETURN_HALFVEC_P(result);
-}
-
-VX_FUNCTION(halfvec_send);
-Datum
-halfvec_send(PG_FUNCTION_ARGS)
-{
-	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendint16(&buf, vec->dim);
-	pq_sendint16(&buf, vec->unused);
-	for (int i = 0; i < vec->dim; i++)
-		pq_sendint16(&buf, vec->x[i]);
-
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
+VXT_SEND(halfvec_send, pq_sendint16)
 
 
 /* ---------------------------------------------------------------------
@@ -269,15 +211,7 @@ halfvec_send(PG_FUNCTION_ARGS)
  */
 
 /* halfvec(halfvec, typmod, explicit): enforces halfvec(n) */
-VX_FUNCTION(halfvec);
-Datum
-halfvec(PG_FUNCTION_ARGS)
-{
-	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
-
-	vx_check_expected_dim(PG_GETARG_INT32(1), vec->dim);
-	PG_RETURN_HALFVEC_P(vec);
-}
+VXT_ENFORCE_TYPMOD(halfvec)
 
 /* array_to_halfvec(integer[] | real[] | double precision[] | numeric[], ...) */
 VX_FUNCTION(array_to_halfvec);
@@ -296,22 +230,7 @@ array_to_halfvec(PG_FUNCTION_ARGS)
 }
 
 /* halfvec_to_float4(halfvec, typmod, explicit): the values as real[] */
-VX_FUNCTION(halfvec_to_float4);
-Datum
-halfvec_to_float4(PG_FUNCTION_ARGS)
-{
-	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
-	Datum	   *datums = palloc(sizeof(Datum) * Max(vec->dim, 1));
-	ArrayType  *result;
-
-	for (int i = 0; i < vec->dim; i++)
-		datums[i] = Float4GetDatum(vx_half_to_float(vec->x[i]));
-
-	result = construct_array(datums, vec->dim, FLOAT4OID,
-							 sizeof(float4), true, TYPALIGN_INT);
-	pfree(datums);
-	PG_RETURN_ARRAYTYPE_P(result);
-}
+VXT_TO_FLOAT4(halfvec_to_float4)
 
 /* vector_to_halfvec(vector, typmod, explicit): rounded to nearest half */
 VX_FUNCTION(vector_to_halfvec);
@@ -351,68 +270,27 @@ halfvec_to_vector(PG_FUNCTION_ARGS)
 	HalfVector *b = PG_GETARG_HALFVEC_P(1); \
 	check_dims_match(a, b)
 
-VX_FUNCTION(halfvec_l2_distance);
-Datum
-halfvec_l2_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8(sqrt((double) vx_kern->l2sq_f16(a->x, b->x, a->dim)));
+/* a distance function: HALFVEC_PAIR's a and b, expr their distance */
+#define HALFVEC_DISTANCE(name, expr) \
+VX_FUNCTION(name); \
+Datum \
+name(PG_FUNCTION_ARGS) \
+{ \
+	HALFVEC_PAIR(); \
+	PG_RETURN_FLOAT8(expr); \
 }
 
-VX_FUNCTION(halfvec_l2_squared_distance);
-Datum
-halfvec_l2_squared_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) vx_kern->l2sq_f16(a->x, b->x, a->dim));
-}
-
-VX_FUNCTION(halfvec_inner_product);
-Datum
-halfvec_inner_product(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) vx_kern->dot_f16(a->x, b->x, a->dim));
-}
-
-VX_FUNCTION(halfvec_negative_inner_product);
-Datum
-halfvec_negative_inner_product(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) -vx_kern->dot_f16(a->x, b->x, a->dim));
-}
+HALFVEC_DISTANCE(halfvec_l2_distance, sqrt((double) vx_kern->l2sq_f16(a->x, b->x, a->dim)))
+HALFVEC_DISTANCE(halfvec_l2_squared_distance, (double) vx_kern->l2sq_f16(a->x, b->x, a->dim))
+HALFVEC_DISTANCE(halfvec_inner_product, (double) vx_kern->dot_f16(a->x, b->x, a->dim))
+HALFVEC_DISTANCE(halfvec_negative_inner_product, (double) -vx_kern->dot_f16(a->x, b->x, a->dim))
+/* acos(ab) / pi for unit vectors, the dot product clamped to [-1, 1] */
+HALFVEC_DISTANCE(halfvec_spherical_distance,
+				 vx_spherical_from_dot((double) vx_kern->dot_f16(a->x, b->x, a->dim)))
+HALFVEC_DISTANCE(halfvec_l1_distance, (double) vx_kern->l1_f16(a->x, b->x, a->dim))
 
 /* 1 - ab / sqrt(aa * bb), clamped; a zero vector gives NaN */
-VX_FUNCTION(halfvec_cosine_distance);
-Datum
-halfvec_cosine_distance(PG_FUNCTION_ARGS)
-{
-	float		ab;
-	float		aa;
-	float		bb;
-
-	HALFVEC_PAIR();
-	vx_kern->cosine_f16(a->x, b->x, a->dim, &ab, &aa, &bb);
-	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
-}
-
-/* acos(ab) / pi for unit vectors, the dot product clamped to [-1, 1] */
-VX_FUNCTION(halfvec_spherical_distance);
-Datum
-halfvec_spherical_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8(vx_spherical_from_dot((double) vx_kern->dot_f16(a->x, b->x, a->dim)));
-}
-
-VX_FUNCTION(halfvec_l1_distance);
-Datum
-halfvec_l1_distance(PG_FUNCTION_ARGS)
-{
-	HALFVEC_PAIR();
-	PG_RETURN_FLOAT8((double) vx_kern->l1_f16(a->x, b->x, a->dim));
-}
+VXT_COSINE_DISTANCE(halfvec_cosine_distance, vx_kern->cosine_f16)
 
 
 /* ---------------------------------------------------------------------
@@ -420,99 +298,22 @@ halfvec_l1_distance(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-VX_FUNCTION(halfvec_vector_dims);
-Datum
-halfvec_vector_dims(PG_FUNCTION_ARGS)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
+VXT_DIMS(halfvec_vector_dims)
 
-	PG_RETURN_INT32(a->dim);
-}
-
-VX_FUNCTION(halfvec_l2_norm);
-Datum
-halfvec_l2_norm(PG_FUNCTION_ARGS)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-
-	PG_RETURN_FLOAT8(halfvec_norm_double(a));
-}
+VXT_NORM(halfvec_l2_norm, halfvec_norm_double)
 
 /*
  * halfvec_l2_normalize(halfvec): each element divided by the norm (double),
  * rounded to float and then to half as pgvector does; a zero vector is
  * returned unchanged.
  */
-VX_FUNCTION(halfvec_l2_normalize);
-Datum
-halfvec_l2_normalize(PG_FUNCTION_ARGS)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-	double		norm = halfvec_norm_double(a);
-	HalfVector *result = InitHalfVector(a->dim);
-
-	if (norm > 0)
-	{
-		for (int i = 0; i < a->dim; i++)
-		{
-			result->x[i] = vx_float_to_half((float) (vx_half_to_float(a->x[i]) / norm));
-			if (vx_half_is_inf(result->x[i]))
-				float_overflow_error();
-		}
-	}
-	PG_RETURN_HALFVEC_P(result);
-}
+VXT_L2_NORMALIZE(halfvec_l2_normalize, halfvec_norm_double)
 
 /* binary_quantize(halfvec): bit(dim), bit i set when element i > 0 */
-VX_FUNCTION(halfvec_binary_quantize);
-Datum
-halfvec_binary_quantize(PG_FUNCTION_ARGS)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-	int			size = VARBITTOTALLEN(a->dim);
-	VarBit	   *result = (VarBit *) palloc0(size);
-	bits8	   *bits = VARBITS(result);
-
-	SET_VARSIZE(result, size);
-	VARBITLEN(result) = a->dim;
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (vx_half_to_float(a->x[i]) > 0)
-			bits[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
-	}
-	PG_RETURN_VARBIT_P(result);
-}
+VXT_BINARY_QUANTIZE(halfvec_binary_quantize)
 
 /* subvector(halfvec, start, count): as subvector(vector, ...) */
-VX_FUNCTION(halfvec_subvector);
-Datum
-halfvec_subvector(PG_FUNCTION_ARGS)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-	int32		start = PG_GETARG_INT32(1);
-	int32		count = PG_GETARG_INT32(2);
-	int32		end;
-	HalfVector *result;
-
-	if (count < 1)
-		vx_check_dim_of(TYPNAME, 0);
-
-	/* end = min(start + count, dim + 1) without overflowing int32 */
-	if (start > a->dim - count)
-		end = a->dim + 1;
-	else
-		end = start + count;
-
-	if (start < 1)
-		start = 1;
-	else if (start > a->dim)
-		vx_check_dim_of(TYPNAME, 0);
-
-	vx_check_dim_of(TYPNAME, end - start);
-	result = InitHalfVector(end - start);
-	memcpy(result->x, a->x + start - 1, sizeof(uint16) * (end - start));
-	PG_RETURN_HALFVEC_P(result);
-}
+VXT_SUBVECTOR(halfvec_subvector)
 
 
 /* ---------------------------------------------------------------------
@@ -525,66 +326,15 @@ halfvec_subvector(PG_FUNCTION_ARGS)
  * overflow error, and for a product a zero of two non-zero elements an
  * underflow error (as float4mul).
  */
-static HalfVector *
-halfvec_arith(FunctionCallInfo fcinfo, VxArithOp op)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-	HalfVector *b = PG_GETARG_HALFVEC_P(1);
-	HalfVector *result;
+VXT_ARITH(halfvec_arith)
 
-	check_dims_match(a, b);
-	result = InitHalfVector(a->dim);
+VXT_ARITH_FUNCTION(halfvec_add, halfvec_arith, VX_ARITH_ADD)
 
-	for (int i = 0; i < a->dim; i++)
-	{
-		float		r = vx_arith(op, vx_half_to_float(a->x[i]), vx_half_to_float(b->x[i]));
+VXT_ARITH_FUNCTION(halfvec_sub, halfvec_arith, VX_ARITH_SUB)
 
-		result->x[i] = vx_float_to_half(r);
-	}
+VXT_ARITH_FUNCTION(halfvec_mul, halfvec_arith, VX_ARITH_MUL)
 
-	/* a half is infinite or zero exactly where its float value is */
-	for (int i = 0; i < a->dim; i++)
-		vx_check_arith(op, vx_half_to_float(result->x[i]),
-					   vx_half_to_float(a->x[i]), vx_half_to_float(b->x[i]));
-	return result;
-}
-
-VX_FUNCTION(halfvec_add);
-Datum
-halfvec_add(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, VX_ARITH_ADD));
-}
-
-VX_FUNCTION(halfvec_sub);
-Datum
-halfvec_sub(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, VX_ARITH_SUB));
-}
-
-VX_FUNCTION(halfvec_mul);
-Datum
-halfvec_mul(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_HALFVEC_P(halfvec_arith(fcinfo, VX_ARITH_MUL));
-}
-
-VX_FUNCTION(halfvec_concat);
-Datum
-halfvec_concat(PG_FUNCTION_ARGS)
-{
-	HalfVector *a = PG_GETARG_HALFVEC_P(0);
-	HalfVector *b = PG_GETARG_HALFVEC_P(1);
-	int			dim = a->dim + b->dim;
-	HalfVector *result;
-
-	vx_check_dim_of(TYPNAME, dim);
-	result = InitHalfVector(dim);
-	memcpy(result->x, a->x, sizeof(uint16) * a->dim);
-	memcpy(result->x + a->dim, b->x, sizeof(uint16) * b->dim);
-	PG_RETURN_HALFVEC_P(result);
-}
+VXT_CONCAT(halfvec_concat)
 
 
 /* ---------------------------------------------------------------------
@@ -651,20 +401,12 @@ VX_FUNCTION(halfvec_avg);
 Datum
 halfvec_avg(PG_FUNCTION_ARGS)
 {
-	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
-	float8	   *state = vx_check_state_array(statearray, "halfvec_avg");
-	float8		n = state[0];
-	int			dim = ARR_DIMS(statearray)[0] - 1;
-	float	   *x;
+	int			dim;
+	float	   *x = vx_avg_mean(fcinfo, TYPNAME, "halfvec_avg", &dim);
 	HalfVector *result;
 
-	if (n == 0.0)
+	if (x == NULL)
 		PG_RETURN_NULL();
-
-	vx_check_dim_of(TYPNAME, dim);
-	x = palloc(sizeof(float) * dim);
-	for (int i = 0; i < dim; i++)
-		x[i] = (float) (state[i + 1] / n);
 	result = halfvec_from_floats(x, dim);
 	pfree(x);
 	check_elements(result);

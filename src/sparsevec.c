@@ -59,11 +59,7 @@
 static void
 check_dims_match(const SparseVector *a, const SparseVector *b)
 {
-	if (a->dim != b->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different sparsevec dimensions %d and %d",
-						a->dim, b->dim)));
+	vx_check_same_dims(TYPNAME, a->dim, b->dim);
 }
 
 /* 1 <= dim <= SPARSEVEC_MAX_DIM */
@@ -136,10 +132,8 @@ check_index(const int32 *indices, int i, int dim)
 SparseVector *
 InitSparseVector(int dim, int nnz)
 {
-	Size		size = SPARSEVEC_SIZE(nnz);
-	SparseVector *result = (SparseVector *) palloc0(size);
+	SparseVector *result = vx_new_varlena(SPARSEVEC_SIZE(nnz));
 
-	SET_VARSIZE(result, size);
 	result->dim = dim;
 	result->nnz = nnz;
 	return result;
@@ -372,6 +366,10 @@ sparsevec_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_SPARSEVEC_P(result);
 }
 
+/*
+ * sparsevec_send(sparsevec): sparsevec_recv's format, int32 dim, nnz and
+ * unused, the nnz indices (0-based) and the nnz float4 values
+ */
 VX_FUNCTION(sparsevec_send);
 Datum
 sparsevec_send(PG_FUNCTION_ARGS)
@@ -454,44 +452,34 @@ array_to_sparsevec(PG_FUNCTION_ARGS)
 	PG_RETURN_SPARSEVEC_P(result);
 }
 
-/* sparsevec_to_vector(sparsevec, typmod, explicit): zeros filled in */
-VX_FUNCTION(sparsevec_to_vector);
-Datum
-sparsevec_to_vector(PG_FUNCTION_ARGS)
-{
-	SparseVector *svec = PG_GETARG_SPARSEVEC_P(0);
-	float	   *values = SPARSEVEC_VALUES(svec);
-	Vector	   *result;
-
-	vx_check_dim(svec->dim);
-	vx_check_expected_dim(PG_GETARG_INT32(1), svec->dim);
-
-	result = InitVector(svec->dim);
-	for (int i = 0; i < svec->nnz; i++)
-		result->x[svec->indices[i]] = values[i];
-	PG_RETURN_VECTOR_P(result);
-}
-
 /*
- * sparsevec_to_halfvec(sparsevec, typmod, explicit): zeros filled in, each
- * value rounded to half (overflow is an error)
+ * name(sparsevec, typmod, explicit): the dense value of type T (typname),
+ * zeros filled in, each stored value converted by CONVERT
  */
-VX_FUNCTION(sparsevec_to_halfvec);
-Datum
-sparsevec_to_halfvec(PG_FUNCTION_ARGS)
-{
-	SparseVector *svec = PG_GETARG_SPARSEVEC_P(0);
-	float	   *values = SPARSEVEC_VALUES(svec);
-	HalfVector *result;
-
-	vx_check_dim_of("halfvec", svec->dim);
-	vx_check_expected_dim(PG_GETARG_INT32(1), svec->dim);
-
-	result = InitHalfVector(svec->dim);
-	for (int i = 0; i < svec->nnz; i++)
-		result->x[svec->indices[i]] = vx_half_from_float_checked(values[i]);
-	PG_RETURN_HALFVEC_P(result);
+#define SPARSEVEC_TO_DENSE(name, T, typname, INIT, CONVERT, RETURN) \
+VX_FUNCTION(name); \
+Datum \
+name(PG_FUNCTION_ARGS) \
+{ \
+	SparseVector *svec = PG_GETARG_SPARSEVEC_P(0); \
+	float	   *values = SPARSEVEC_VALUES(svec); \
+	T		   *result; \
+	\
+	vx_check_dim_of(typname, svec->dim); \
+	vx_check_expected_dim(PG_GETARG_INT32(1), svec->dim); \
+	result = INIT(svec->dim); \
+	for (int i = 0; i < svec->nnz; i++) \
+		result->x[svec->indices[i]] = CONVERT(values[i]); \
+	RETURN(result); \
 }
+
+#define SPARSEVEC_FLOAT(v)	(v)
+
+SPARSEVEC_TO_DENSE(sparsevec_to_vector, Vector, "vector", InitVector,
+				   SPARSEVEC_FLOAT, PG_RETURN_VECTOR_P)
+/* each value rounded to half (overflow is an error) */
+SPARSEVEC_TO_DENSE(sparsevec_to_halfvec, HalfVector, "halfvec", InitHalfVector,
+				   vx_half_from_float_checked, PG_RETURN_HALFVEC_P)
 
 
 /* ---------------------------------------------------------------------

@@ -39,9 +39,22 @@
 #include "distance.h"
 #include "vector.h"
 #include "vectorio.h"
+#include "vectype_template.h"
 
 /* every SQL-callable function of this file is exported from the module */
 #define VX_FUNCTION(name)	PGDLLEXPORT PG_FUNCTION_INFO_V1(name)
+
+/* vectype_template.h's functions for vector */
+#define VXT_T				Vector
+#define VXT_ELEM			float
+#define VXT_NAME			"vector"
+#define VXT_GETARG(n)		PG_GETARG_VECTOR_P(n)
+#define VXT_RETURN(v)		PG_RETURN_VECTOR_P(v)
+#define VXT_INIT(dim)		InitVector(dim)
+#define VXT_TO_FLOAT(e)		(e)
+#define VXT_FROM_FLOAT(f)	(f)
+#define VXT_IS_INF(e)		isinf(e)
+#define VXT_CHECK_DIMS(a, b)	vx_check_dims_match(a, b)
 
 /* aggregate state: float8[] of {count, sum_1, ..., sum_dim} */
 #define STATE_DIMS(arr)		(ARR_DIMS(arr)[0] - 1)
@@ -102,11 +115,16 @@ vx_check_expected_dim(int32 typmod, int dim)
 void
 vx_check_dims_match(const Vector *a, const Vector *b)
 {
-	if (a->dim != b->dim)
+	vx_check_same_dims("vector", a->dim, b->dim);
+}
+
+void
+vx_check_same_dims(const char *typname, int a, int b)
+{
+	if (a != b)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("different vector dimensions %d and %d",
-						a->dim, b->dim)));
+				 errmsg("different %s dimensions %d and %d", typname, a, b)));
 }
 
 /*
@@ -140,11 +158,18 @@ vx_check_element_of(const char *typname, float value)
 Vector *
 InitVector(int dim)
 {
-	Size		size = VECTOR_SIZE(dim);
-	Vector	   *result = (Vector *) palloc0(size);
+	Vector	   *result = vx_new_varlena(VECTOR_SIZE(dim));
+
+	result->dim = dim;
+	return result;
+}
+
+void *
+vx_new_varlena(Size size)
+{
+	void	   *result = palloc0(size);
 
 	SET_VARSIZE(result, size);
-	result->dim = dim;
 	return result;
 }
 
@@ -317,23 +342,7 @@ vector_out(PG_FUNCTION_ARGS)
  * There is no typmod_out: the default display "vector(n)" is what pgvector
  * shows too.
  */
-VX_FUNCTION(vector_typmod_in);
-Datum
-vector_typmod_in(PG_FUNCTION_ARGS)
-{
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
-	VxIoStatus	status;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-
-	status = vx_vector_typmod_check(n, tl);
-	if (status != VX_IO_OK)
-		vx_report_io_error("vector", status, NULL, NULL, -1);
-
-	PG_RETURN_INT32(*tl);
-}
+VXT_TYPMOD_IN(vector_typmod_in)
 
 
 /* ---------------------------------------------------------------------
@@ -350,49 +359,12 @@ vector_typmod_in(PG_FUNCTION_ARGS)
  * and their order are vx_vector_recv_header's and
  * vx_vector_recv_elements's (vectorio.c).
  */
-VX_FUNCTION(vector_recv);
-Datum
-vector_recv(PG_FUNCTION_ARGS)
-{
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	int32		typmod = PG_GETARG_INT32(2);
-	const uint8 *data = (const uint8 *) buf->data + buf->cursor;
-	size_t		len = buf->len - buf->cursor;
-	VxIoResult	res;
-	VxIoStatus	status;
-	Vector	   *result;
-
-	status = vx_vector_recv_header(data, len, typmod, &res);
-	if (status != VX_IO_OK)
-		vx_report_io_error("vector", status, &res, NULL, typmod);
-
-	result = InitVector(res.dim);
-	status = vx_vector_recv_elements(data, len, res.dim, result->x, &res);
-	if (status != VX_IO_OK)
-		vx_report_io_error("vector", status, &res, NULL, typmod);
-
-	buf->cursor += res.consumed;
-	PG_RETURN_VECTOR_P(result);
-}
+VXT_RECV(vector_recv, vx_vector_recv_elements)
 
 /*
  * vector_send(vector): the wire format above.
  */
-VX_FUNCTION(vector_send);
-Datum
-vector_send(PG_FUNCTION_ARGS)
-{
-	Vector	   *vec = PG_GETARG_VECTOR_P(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendint16(&buf, vec->dim);
-	pq_sendint16(&buf, vec->unused);
-	for (int i = 0; i < vec->dim; i++)
-		pq_sendfloat4(&buf, vec->x[i]);
-
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
+VXT_SEND(vector_send, pq_sendfloat4)
 
 
 /* ---------------------------------------------------------------------
@@ -404,17 +376,7 @@ vector_send(PG_FUNCTION_ARGS)
  * vector(vector, typmod, explicit): the length-coercion cast that enforces
  * vector(n) on assignment and explicit casts.
  */
-VX_FUNCTION(vector);
-Datum
-vector(PG_FUNCTION_ARGS)
-{
-	Vector	   *vec = PG_GETARG_VECTOR_P(0);
-	int32		typmod = PG_GETARG_INT32(1);
-
-	vx_check_expected_dim(typmod, vec->dim);
-
-	PG_RETURN_VECTOR_P(vec);
-}
+VXT_ENFORCE_TYPMOD(vector)
 
 /* convert n array elements of type elemtype to float (may raise an error) */
 static void
@@ -513,23 +475,7 @@ array_to_vector(PG_FUNCTION_ARGS)
 /*
  * vector_to_float4(vector, typmod, explicit): the vector as real[].
  */
-VX_FUNCTION(vector_to_float4);
-Datum
-vector_to_float4(PG_FUNCTION_ARGS)
-{
-	Vector	   *vec = PG_GETARG_VECTOR_P(0);
-	Datum	   *datums = palloc(sizeof(Datum) * vec->dim);
-	ArrayType  *result;
-
-	for (int i = 0; i < vec->dim; i++)
-		datums[i] = Float4GetDatum(vec->x[i]);
-
-	result = construct_array(datums, vec->dim, FLOAT4OID,
-							 sizeof(float4), true, TYPALIGN_INT);
-	pfree(datums);
-
-	PG_RETURN_ARRAYTYPE_P(result);
-}
+VXT_TO_FLOAT4(vector_to_float4)
 
 
 /* ---------------------------------------------------------------------
@@ -653,18 +599,7 @@ vector_negative_inner_product(PG_FUNCTION_ARGS)
  * cosine_distance(vector, vector): 1 - ab / sqrt(aa * bb), the similarity
  * clamped to [-1, 1].  A zero vector gives NaN (0/0), as in pgvector.
  */
-VX_FUNCTION(cosine_distance);
-Datum
-cosine_distance(PG_FUNCTION_ARGS)
-{
-	float		ab;
-	float		aa;
-	float		bb;
-
-	VECTOR_PAIR();
-	vx_kern->cosine_f32(a->x, b->x, a->dim, &ab, &aa, &bb);
-	PG_RETURN_FLOAT8(vx_cosine_from_sums(ab, aa, bb));
-}
+VXT_COSINE_DISTANCE(cosine_distance, vx_kern->cosine_f32)
 
 /*
  * vector_spherical_distance(vector, vector): acos(ab) / pi for unit vectors
@@ -696,127 +631,35 @@ l1_distance(PG_FUNCTION_ARGS)
  */
 
 /* Euclidean norm accumulated in double, as pgvector does */
-static double
-vector_norm_double(const Vector *a)
-{
-	double		norm = 0.0;
-
-	for (int i = 0; i < a->dim; i++)
-		norm += (double) a->x[i] * (double) a->x[i];
-
-	return sqrt(norm);
-}
+VXT_NORM_DOUBLE(vector_norm_double)
 
 /*
  * vector_dims(vector): number of dimensions.
  */
-VX_FUNCTION(vector_dims);
-Datum
-vector_dims(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-
-	PG_RETURN_INT32(a->dim);
-}
+VXT_DIMS(vector_dims)
 
 /*
  * vector_norm(vector): Euclidean norm.
  */
-VX_FUNCTION(vector_norm);
-Datum
-vector_norm(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-
-	PG_RETURN_FLOAT8(vector_norm_double(a));
-}
+VXT_NORM(vector_norm, vector_norm_double)
 
 /*
  * l2_normalize(vector): the vector divided by its norm; a zero vector is
  * returned unchanged (all zeros).
  */
-VX_FUNCTION(l2_normalize);
-Datum
-l2_normalize(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	double		norm = vector_norm_double(a);
-	Vector	   *result = InitVector(a->dim);
-
-	if (norm > 0)
-	{
-		for (int i = 0; i < a->dim; i++)
-		{
-			result->x[i] = (float) (a->x[i] / norm);
-			if (isinf(result->x[i]))
-				float_overflow_error();
-		}
-	}
-
-	PG_RETURN_VECTOR_P(result);
-}
+VXT_L2_NORMALIZE(l2_normalize, vector_norm_double)
 
 /*
  * binary_quantize(vector): bit(dim), bit i set when element i > 0 (first
  * element in the most significant bit, as varbit stores bits).
  */
-VX_FUNCTION(binary_quantize);
-Datum
-binary_quantize(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	int			size = VARBITTOTALLEN(a->dim);
-	VarBit	   *result = (VarBit *) palloc0(size);
-	bits8	   *bits = VARBITS(result);
-
-	SET_VARSIZE(result, size);
-	VARBITLEN(result) = a->dim;
-
-	/* palloc0 leaves the pad bits of the last byte zero, as varbit requires */
-	for (int i = 0; i < a->dim; i++)
-	{
-		if (a->x[i] > 0)
-			bits[i / BITS_PER_BYTE] |= (bits8) (0x80 >> (i % BITS_PER_BYTE));
-	}
-
-	PG_RETURN_VARBIT_P(result);
-}
+VXT_BINARY_QUANTIZE(binary_quantize)
 
 /*
  * subvector(vector, start, count): elements start .. start+count-1 (1-based,
  * clipped to the vector like substring); the result must not be empty.
  */
-VX_FUNCTION(subvector);
-Datum
-subvector(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	int32		start = PG_GETARG_INT32(1);
-	int32		count = PG_GETARG_INT32(2);
-	int32		end;
-
-	if (count < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-
-	/* end = min(start + count, dim + 1) without overflowing int32 */
-	if (start > a->dim - count)
-		end = a->dim + 1;
-	else
-		end = start + count;
-
-	if (start < 1)
-		start = 1;
-	else if (start > a->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-
-	vx_check_dim(end - start);
-
-	PG_RETURN_VECTOR_P(vector_from_floats(a->x + start - 1, end - start));
-}
+VXT_SUBVECTOR(subvector)
 
 
 /* ---------------------------------------------------------------------
@@ -838,67 +681,21 @@ vx_check_arith(VxArithOp op, float r, float x, float y)
  * overflow error, and for a product a zero of two non-zero elements an
  * underflow error (as float4mul).
  */
-static Vector *
-vector_arith(FunctionCallInfo fcinfo, VxArithOp op)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	Vector	   *result;
-
-	vx_check_dims_match(a, b);
-	result = InitVector(a->dim);
-
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = vx_arith(op, a->x[i], b->x[i]);
-
-	for (int i = 0; i < a->dim; i++)
-		vx_check_arith(op, result->x[i], a->x[i], b->x[i]);
-	return result;
-}
+VXT_ARITH(vector_arith)
 
 /* vector_add(vector, vector): element-wise sum */
-VX_FUNCTION(vector_add);
-Datum
-vector_add(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_VECTOR_P(vector_arith(fcinfo, VX_ARITH_ADD));
-}
+VXT_ARITH_FUNCTION(vector_add, vector_arith, VX_ARITH_ADD)
 
 /* vector_sub(vector, vector): element-wise difference */
-VX_FUNCTION(vector_sub);
-Datum
-vector_sub(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_VECTOR_P(vector_arith(fcinfo, VX_ARITH_SUB));
-}
+VXT_ARITH_FUNCTION(vector_sub, vector_arith, VX_ARITH_SUB)
 
 /* vector_mul(vector, vector): element-wise product */
-VX_FUNCTION(vector_mul);
-Datum
-vector_mul(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_VECTOR_P(vector_arith(fcinfo, VX_ARITH_MUL));
-}
+VXT_ARITH_FUNCTION(vector_mul, vector_arith, VX_ARITH_MUL)
 
 /*
  * vector_concat(vector, vector): a's elements followed by b's.
  */
-VX_FUNCTION(vector_concat);
-Datum
-vector_concat(PG_FUNCTION_ARGS)
-{
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-	Vector	   *b = PG_GETARG_VECTOR_P(1);
-	int			dim = a->dim + b->dim;
-	Vector	   *result;
-
-	vx_check_dim(dim);
-	result = InitVector(dim);
-	memcpy(result->x, a->x, sizeof(float) * a->dim);
-	memcpy(result->x + a->dim, b->x, sizeof(float) * b->dim);
-
-	PG_RETURN_VECTOR_P(result);
-}
+VXT_CONCAT(vector_concat)
 
 
 /* ---------------------------------------------------------------------
@@ -1122,23 +919,37 @@ VX_FUNCTION(vector_avg);
 Datum
 vector_avg(PG_FUNCTION_ARGS)
 {
-	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
-	float8	   *state = vx_check_state_array(statearray, "vector_avg");
-	float8		n = state[0];
-	int			dim = STATE_DIMS(statearray);
-	Vector	   *result;
+	int			dim;
+	float	   *x = vx_avg_mean(fcinfo, "vector", "vector_avg", &dim);
 
-	/* SQL defines the average of no values as NULL */
-	if (n == 0.0)
+	if (x == NULL)
 		PG_RETURN_NULL();
-
-	vx_check_dim(dim);
-	result = InitVector(dim);
 	for (int i = 0; i < dim; i++)
-	{
-		result->x[i] = (float) (state[i + 1] / n);
-		vx_check_element(result->x[i]);
-	}
+		vx_check_element(x[i]);
+	PG_RETURN_VECTOR_P(vector_from_floats(x, dim));
+}
 
-	PG_RETURN_VECTOR_P(result);
+/*
+ * vx_avg_mean: the sums of avg's state divided by its count, each rounded
+ * to float; NULL when no rows were aggregated (SQL defines the average of
+ * no values as NULL).  The dimension goes to *dim and must be one of
+ * typname's.
+ */
+float *
+vx_avg_mean(FunctionCallInfo fcinfo, const char *typname, const char *caller,
+			int *dim)
+{
+	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
+	float8	   *state = vx_check_state_array(statearray, caller);
+	float8		n = state[0];
+	float	   *x;
+
+	*dim = STATE_DIMS(statearray);
+	if (n == 0.0)
+		return NULL;
+	vx_check_dim_of(typname, *dim);
+	x = palloc(sizeof(float) * *dim);
+	for (int i = 0; i < *dim; i++)
+		x[i] = (float) (state[i + 1] / n);
+	return x;
 }

@@ -44,6 +44,10 @@ extern double vx_spherical_from_dot(double dot);
 extern void vx_check_dim(int dim);	/* 1 <= dim <= VECTOR_MAX_DIM */
 extern void vx_check_expected_dim(int32 typmod, int dim);	/* typmod -1 or == dim */
 extern void vx_check_dims_match(const Vector *a, const Vector *b);
+/* error "different <typname> dimensions a and b" unless a == b */
+extern void vx_check_same_dims(const char *typname, int a, int b);
+/* a zeroed varlena of size bytes, its length word set (the Init* functions) */
+extern void *vx_new_varlena(Size size);
 extern void vx_check_element(float value);	/* finite */
 
 /* the same checks and messages for another type name (halfvec) */
@@ -78,6 +82,9 @@ extern ArrayType *vx_avg_accum(FunctionCallInfo fcinfo, const float8 *x,
 							   int newdim, const char *caller);
 extern ArrayType *vx_avg_accum_floats(FunctionCallInfo fcinfo, const float *x,
 									  int dim, const char *caller);
+/* the mean of avg's state (argument 0) as palloc'd floats; NULL: no rows */
+extern float *vx_avg_mean(FunctionCallInfo fcinfo, const char *typname,
+						  const char *caller, int *dim);
 extern ArrayType *vx_avg_combine(FunctionCallInfo fcinfo, const char *typname,
 								 const char *caller);
 

@@ -32,9 +32,8 @@ def _half_values(value):
         return value._value
     _refuse_wire_form(value, 'HalfVector')
     if np is not None:
-        arr = _numpy_values(value, np.float64, 'halfvec')
-        if arr.ndim != 1:
-            raise ValueError('expected ndim to be 1, got %d' % arr.ndim)
+        arr = _numpy_values(value, np.float64, 'halfvec',
+                            'expected ndim to be 1, got %d')
         with np.errstate(over='ignore'):    # out of range -> inf, refused by the server
             return arr.astype(np.float16)
     try:

@@ -46,11 +46,9 @@ def _float32_values(value):
         return value._value
     _refuse_wire_form(value, 'Vector')
     if np is not None:
-        arr = _numpy_values(value, np.float32, 'vector')
-        if arr.ndim != 1:
-            raise ValueError('expected a one-dimensional vector, got an '
-                             'array with %d dimensions' % arr.ndim)
-        return arr
+        return _numpy_values(value, np.float32, 'vector',
+                             'expected a one-dimensional vector, got an '
+                             'array with %d dimensions')
     try:
         return array('f', value)
     except TypeError as exc:
@@ -66,13 +64,19 @@ def _refuse_wire_form(value, classname):
                          'wire formats' % (type(value).__name__, classname, classname))
 
 
-def _numpy_values(value, dtype, kind):
-    """value as a NumPy array of dtype; ValueError naming kind if it is no numbers."""
+def _numpy_values(value, dtype, kind, ndim_error=None):
+    """
+    value as a NumPy array of dtype; ValueError naming kind if it is no
+    numbers, and ndim_error % ndim if given and the array is not flat.
+    """
     try:
-        return np.asarray(value, dtype=dtype)
+        arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise ValueError('cannot convert %s to a %s: %s'
                          % (type(value).__name__, kind, exc)) from None
+    if ndim_error is not None and arr.ndim != 1:
+        raise ValueError(ndim_error % arr.ndim)
+    return arr
 
 
 def _require_numpy():

@@ -122,6 +122,17 @@ typedef struct VxIndexInfo
 	float		offsets[FLEXIBLE_ARRAY_MEMBER];
 } VxIndexInfo;
 
+/*
+ * An index and its cached constants: the pair every function that reads
+ * or writes the graph on disk takes (the list edits of hnswinsert.c,
+ * vacuum's relinking).
+ */
+typedef struct VxRel
+{
+	Relation	index;
+	const VxIndexInfo *info;
+} VxRel;
+
 /* the buffer hint slot of a block (NULL before the index is trained) */
 static inline Buffer *
 vx_recent_hint(const VxIndexInfo *info, BlockNumber blkno)
@@ -239,9 +250,21 @@ extern int	vx_layer_search_next(VxSearch *s, VxLayerSearch *st, int ef,
 								 int layer, VxCand *result);
 extern int	vx_layer_search_drain(VxLayerSearch *st, int n, VxCand *result);
 extern float vx_layer_search_floor(const VxLayerSearch *st, bool expanding);
-extern int	vx_select_neighbors(const VxIndexInfo *info, VxCand *cands, int n,
-								char **codes, const float *auxes, int keep,
-								int nfixed, int *chosen);
+
+/*
+ * Candidates for the neighbour-selection heuristic with their codes:
+ * codes[i] and auxes[i] belong to cands[i].
+ */
+typedef struct VxCandCodes
+{
+	VxCand	   *cands;
+	char	  **codes;
+	const float *auxes;
+	int			n;
+} VxCandCodes;
+
+extern int	vx_select_neighbors(const VxIndexInfo *info, const VxCandCodes *cc,
+								int keep, int nfixed, int *chosen);
 extern int	vx_top_up(int n, int *chosen, int k, int target);
 extern int	vx_random_level(const VxIndexInfo *info);
 
@@ -281,9 +304,16 @@ extern Size vx_disk_graph_bytes(const VxDiskGraph *g);
 extern int	vx_disk_expand(void *graph, uint64 id, int layer, float bound,
 						   VxCand *out);
 extern bool vx_disk_visit(VxDiskGraph *g, uint64 id);
+
+/* a full descent's result on each layer (vx_disk_search) */
+typedef struct VxLayerResults
+{
+	VxCand	   *cands[VX_MAX_LEVEL + 1];	/* palloc'd, ascending */
+	int			n[VX_MAX_LEVEL + 1];
+} VxLayerResults;
+
 extern int	vx_disk_search(VxDiskGraph *g, int ef, int target_level,
-						   VxCand **layers_out, int *nlayers_out,
-						   ItemPointer entry, int entry_level);
+						   VxLayerResults *out, ItemPointer entry, int entry_level);
 extern float vx_disk_node_distance(VxDiskGraph *g, uint64 id, bool *found);
 extern void vx_disk_begin_layer(VxDiskGraph *g, int layer, VxCand *eps, int neps);
 extern VxCand vx_disk_descend(VxDiskGraph *g, ItemPointer entry, int entry_level,
@@ -433,14 +463,38 @@ extern double vx_sparse_exact(const VxIndexInfo *info, const char *row, const ch
 
 /* shared insert path (hnswinsert.c), also used by a build past its budget */
 extern void vx_insert_vector(Relation index, const float *x, ItemPointer heaptid);
-extern char *vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
-						  const VxCodeInfo *ci, const char *code,
-						  ItemPointerData **lists, const int *counts, Size *size);
+
+/*
+ * What a node tuple is formed from (vx_form_node): the heap row, the level,
+ * the code and its bounds, and the neighbour list of each layer 0..level,
+ * lists[l] with counts[l] entries (lists NULL: all lists empty).
+ */
+typedef struct VxNodeForm
+{
+	ItemPointer heaptid;
+	int			level;
+	const VxCodeInfo *ci;
+	const char *code;
+	ItemPointerData **lists;
+	const int  *counts;
+} VxNodeForm;
+
+/*
+ * A node and a copy of its code and aux: the end of a link to be made
+ * (vx_link), or a node being inserted.
+ */
+typedef struct VxNodeCode
+{
+	ItemPointerData tid;
+	const char *code;
+	float		aux;
+} VxNodeCode;
+
+extern char *vx_form_node(const VxIndexInfo *info, const VxNodeForm *f, Size *size);
 extern void vx_encode(const VxIndexInfo *info, const float *x, char *code,
 					  VxCodeInfo *ci);
-extern bool vx_link(Relation index, const VxIndexInfo *info, ItemPointer from,
-					int layer, ItemPointer to, const char *tocode, float toaux,
-					bool to_reachable);
+extern bool vx_link(const VxRel *r, ItemPointer from, int layer,
+					const VxNodeCode *to, bool to_reachable);
 
 /*
  * Test-only hooks (hnswtest.c): named pause points, a forced node level

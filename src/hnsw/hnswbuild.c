@@ -405,35 +405,39 @@ mem_expand(void *graph, uint64 id, int layer, float bound, VxCand *out)
 }
 
 /*
- * Heuristic selection over in-memory candidates (ascending), topped up to
- * fill with pruned ones: indexes into cands go to chosen, the heuristic's
- * own first (*ndiverse of them, if asked).  Returns how many.
+ * Heuristic selection over in-memory candidates (ascending): indexes into
+ * cands go to chosen.  Returns how many (<= keep); vx_top_up adds pruned
+ * ones after them.
  */
 static int
-mem_choose(VxBuildState *bs, VxCand *cands, int n, int keep, int fill,
-		   int *chosen, int *ndiverse)
+mem_choose(VxBuildState *bs, VxCand *cands, int n, int keep, int *chosen)
 {
 	char	   *codes[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
 	float		auxes[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
-	int			k;
+	VxCandCodes cc;
 
 	for (int i = 0; i < n; i++)
 	{
 		codes[i] = bn_code(bs, &bs->nodes[cands[i].id]);
 		auxes[i] = bs->nodes[cands[i].id].aux;
 	}
-	k = vx_select_neighbors(bs->info, cands, n, codes, auxes, keep, 0, chosen);
-	if (ndiverse)
-		*ndiverse = k;
-	return vx_top_up(n, chosen, k, Min(fill, keep));
+	cc.cands = cands;
+	cc.codes = codes;
+	cc.auxes = auxes;
+	cc.n = n;
+	return vx_select_neighbors(bs->info, &cc, keep, 0, chosen);
 }
 
-/* mem_choose, writing the chosen ids to out */
+/*
+ * mem_choose topped up to fill (at most keep) with pruned candidates,
+ * writing the chosen ids to out
+ */
 static int
 mem_select(VxBuildState *bs, VxCand *cands, int n, int keep, int fill, int32 *out)
 {
 	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
-	int			k = mem_choose(bs, cands, n, keep, fill, chosen, NULL);
+	int			k = vx_top_up(n, chosen, mem_choose(bs, cands, n, keep, chosen),
+							  Min(fill, keep));
 
 	for (int i = 0; i < k; i++)
 		out[i] = (int32) cands[chosen[i]].id;
@@ -496,7 +500,7 @@ bnode_div0(VxBuildState *bs, BNode *f)
 		cands[i].id = bn_nbr(bs, f)[i];
 		cands[i].dist = bn_d0(bs, f)[i];
 	}
-	k = mem_choose(bs, cands, cnt, cnt, 0, chosen, NULL);
+	k = mem_choose(bs, cands, cnt, cnt, chosen);
 	memset(bn_div0(bs, f), 0, sizeof(bool) * cnt);
 	for (int i = 0; i < k; i++)
 		bn_div0(bs, f)[chosen[i]] = true;
@@ -639,8 +643,8 @@ mem_own0(VxBuildState *bs, BNode *n, VxCand *res, int nres)
 	int			chosen[2 * VX_MAX_M + VX_MAX_EF_CONSTRUCTION + 1];
 	int8		pick[VX_MAX_EF_CONSTRUCTION + 2 * VX_MAX_M + 1];	/* 0 out, 1 pruned, 2 diverse */
 	int			cap = vx_layer_slots(bs->info->m, 0);
-	int			ndiv;
-	int			k = mem_choose(bs, res, nres, cap, cap, chosen, &ndiv);
+	int			ndiv = mem_choose(bs, res, nres, cap, chosen);
+	int			k = vx_top_up(nres, chosen, ndiv, cap);
 	int			c = 0;
 
 	memset(pick, 0, nres);
@@ -1306,6 +1310,7 @@ write_graph(VxBuildState *bs)
 			ItemPointerData *lp[VX_MAX_LEVEL + 1];
 			int			counts[VX_MAX_LEVEL + 1];
 			VxCodeInfo	ci;
+			VxNodeForm	form;
 			Size		size;
 			char	   *tup;
 
@@ -1321,7 +1326,13 @@ write_graph(VxBuildState *bs)
 			ci.resid_l1 = ci.resid_l2 = n->resid;
 			ci.norm = n->norm;
 			ci.offset_dot = n->aux;
-			tup = vx_form_node(info, &n->heaptid, n->level, &ci, bn_code(bs, n), lp, counts, &size);
+			form.heaptid = &n->heaptid;
+			form.level = n->level;
+			form.ci = &ci;
+			form.code = bn_code(bs, n);
+			form.lists = lp;
+			form.counts = counts;
+			tup = vx_form_node(info, &form, &size);
 			if (PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false) !=
 				ItemPointerGetOffsetNumber(&n->tid))
 				elog(ERROR, "hnsw build: node layout does not match page for block %u", blk);

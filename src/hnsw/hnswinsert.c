@@ -36,20 +36,20 @@
 #include "hnsw.h"
 
 /*
- * Build a node tuple in palloc'd memory.  lists[l]/counts[l] give the
- * neighbour list of each layer 0..level.
+ * Build the node tuple f describes in palloc'd memory; its size goes to
+ * *size.
  */
 char *
-vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
-			 const VxCodeInfo *ci, const char *code,
-			 ItemPointerData **lists, const int *counts, Size *size)
+vx_form_node(const VxIndexInfo *info, const VxNodeForm *f, Size *size)
 {
-	Size		len = vx_code_len(info, code);
+	const VxCodeInfo *ci = f->ci;
+	int			level = f->level;
+	Size		len = vx_code_len(info, f->code);
 	Size		sz = vx_node_size(info->m, level, len);
 	char	   *tup = palloc0(sz);
 	VxNodeHeader *node = (VxNodeHeader *) tup;
 
-	node->heaptid = *heaptid;
+	node->heaptid = *f->heaptid;
 	node->level = (uint8) level;
 	node->flags = 0;
 	node->resid = info->metric == VX_METRIC_L1 ? ci->resid_l1 : ci->resid_l2;
@@ -59,9 +59,9 @@ vx_form_node(const VxIndexInfo *info, ItemPointer heaptid, int level,
 	{
 		vx_set_list((ItemPointerData *) (tup + vx_layer_offset(info->m, l)),
 					vx_layer_slots(info->m, l),
-					lists ? lists[l] : NULL, lists ? counts[l] : 0);
+					f->lists ? f->lists[l] : NULL, f->lists ? f->counts[l] : 0);
 	}
-	memcpy(tup + vx_code_offset(info->m, level), code, len);
+	memcpy(tup + vx_code_offset(info->m, level), f->code, len);
 	*size = sz;
 	return tup;
 }
@@ -143,9 +143,11 @@ train_from_first(Relation index, const float *x)
  * palloc'd block, info->codesize apart.
  */
 static void
-fetch_codes(Relation index, const VxIndexInfo *info, const uint64 *ids, int n,
-			char **codes, float *auxes, uint8 *flags)
+fetch_codes(const VxRel *r, const uint64 *ids, int n, char **codes, float *auxes,
+			uint8 *flags)
 {
+	Relation	index = r->index;
+	const VxIndexInfo *info = r->info;
 	char	   *store = palloc(info->codesize * Max(n, 1));
 
 	vx_prefetch_page_heads(info, ids, n);
@@ -329,14 +331,25 @@ place_node(Relation index, const char *tup, Size size, bool set_entry,
 	UnlockReleaseBuffer(buf);
 }
 
+/* where a neighbour list is: node tid's list at one layer */
+typedef struct VxListAt
+{
+	ItemPointerData tid;
+	int			layer;
+} VxListAt;
+
 /*
- * Copy a node's neighbour list at a layer (and its code and aux if code is
- * not NULL) under a share lock.  Returns the list length.
+ * Copy the neighbour list at (and the node's code and aux if code is not
+ * NULL) under a share lock.  Returns the list length.
  */
 static int
-read_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
-		  ItemPointerData *list, char *code, float *aux)
+read_list(const VxRel *r, const VxListAt *at, ItemPointerData *list, char *code,
+		  float *aux)
 {
+	Relation	index = r->index;
+	const VxIndexInfo *info = r->info;
+	const ItemPointerData *tid = &at->tid;
+	int			layer = at->layer;
 	Buffer		buf = vx_read_buffer(index, info, ItemPointerGetBlockNumber(tid));
 	VxNodeHeader *node;
 	int			n;
@@ -356,8 +369,8 @@ read_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 }
 
 /*
- * Replace a node's list at a layer by newlist, if it still equals expect
- * (n entries).  One WAL record.  Returns false, changing nothing, if the
+ * Replace the neighbour list at by newlist (nnew entries), if it still
+ * equals expect (n entries).  One WAL record.  Returns false, changing nothing, if the
  * list changed since it was read, or if the node is DELETED or FREE: the
  * list of a node vacuum has flagged is never rewritten (vacuum plans its
  * repair on the lists it copied when it set the flag, README "Vacuum").
@@ -365,10 +378,13 @@ read_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
  * is not dead while it is inserted), so ensure_link's loop ends.
  */
 static bool
-write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
-		   const ItemPointerData *expect, int n,
+write_list(const VxRel *r, const VxListAt *at, const ItemPointerData *expect, int n,
 		   const ItemPointerData *newlist, int nnew)
 {
+	Relation	index = r->index;
+	const VxIndexInfo *info = r->info;
+	const ItemPointerData *tid = &at->tid;
+	int			layer = at->layer;
 	Buffer		buf = vx_read_buffer(index, info, ItemPointerGetBlockNumber(tid));
 	VxEdit		e;
 	VxNodeHeader *node;
@@ -396,53 +412,51 @@ write_list(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
 }
 
 /*
- * Make sure node tid links to target at a layer.  Returns false if its
- * list is full (nothing changed).
+ * Make sure the list at links to target.  Returns false if the list is
+ * full (nothing changed).
  */
 static bool
-ensure_link(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
-			ItemPointer target)
+ensure_link(const VxRel *r, const VxListAt *at, ItemPointer target)
 {
 	ItemPointerData list[2 * VX_MAX_M];
 
 	for (;;)
 	{
-		int			n = read_list(index, info, tid, layer, list, NULL, NULL);
+		int			n = read_list(r, at, list, NULL, NULL);
 
 		for (int i = 0; i < n; i++)
 			if (ItemPointerEquals(&list[i], target))
 				return true;
-		if (n >= vx_layer_slots(info->m, layer))
+		if (n >= vx_layer_slots(r->info->m, at->layer))
 			return false;
 		list[n] = *target;
-		if (write_list(index, info, tid, layer, list, n, list, n + 1))
+		if (write_list(r, at, list, n, list, n + 1))
 			return true;
 		CHECK_FOR_INTERRUPTS();
 	}
 }
 
 /*
- * Make the full list of an unreachable node link to target, giving up its
- * last edge (which carries nobody's reachability: nothing reaches the
+ * Make the full list at of an unreachable node link to target, giving up
+ * its last edge (which carries nobody's reachability: nothing reaches the
  * node).  Returns false if the list is not full or changed meanwhile.
  */
 static bool
-overwrite_last(Relation index, const VxIndexInfo *info, ItemPointer tid, int layer,
-			   ItemPointer target)
+overwrite_last(const VxRel *r, const VxListAt *at, ItemPointer target)
 {
 	ItemPointerData list[2 * VX_MAX_M];
 	ItemPointerData newlist[2 * VX_MAX_M];
-	int			n = read_list(index, info, tid, layer, list, NULL, NULL);
+	int			n = read_list(r, at, list, NULL, NULL);
 
-	if (n < vx_layer_slots(info->m, layer))
+	if (n < vx_layer_slots(r->info->m, at->layer))
 		return false;
 	memcpy(newlist, list, sizeof(ItemPointerData) * n);
 	newlist[n - 1] = *target;
-	return write_list(index, info, tid, layer, list, n, newlist, n);
+	return write_list(r, at, list, n, newlist, n);
 }
 
 /*
- * Link node "self" from neighbour "nbr" at a layer.
+ * Link node "self" from the list "nbr" (a neighbour's list at a layer).
  *
  * A list with room just gets self appended.  A full list is judged with
  * the build's heuristic over its members plus self: if self is not kept,
@@ -475,8 +489,7 @@ typedef struct VxLinkEnds
 {
 	const char *nbrcode;
 	float		nbraux;
-	const char *selfcode;
-	float		selfaux;
+	const VxNodeCode *self;
 	bool		force;			/* link even if the heuristic drops self */
 } VxLinkEnds;
 
@@ -488,9 +501,10 @@ typedef struct VxLinkEnds
  * farthest member).  -1 if self is not kept (not forced) or none can go.
  */
 static int
-member_to_replace(Relation index, const VxIndexInfo *info, ItemPointerData *list,
-				  int n, const VxLinkEnds *ends, bool *dead)
+member_to_replace(const VxRel *r, ItemPointerData *list, int n, const VxLinkEnds *ends,
+				  bool *dead)
 {
+	const VxIndexInfo *info = r->info;
 	VxCand		cands[2 * VX_MAX_M + 1];
 	char	   *codes[2 * VX_MAX_M + 1];
 	float		auxes[2 * VX_MAX_M + 1];
@@ -500,12 +514,13 @@ member_to_replace(Relation index, const VxIndexInfo *info, ItemPointerData *list
 	int			chosen[2 * VX_MAX_M + 1];
 	bool		kept[2 * VX_MAX_M + 1];
 	uint8		flags[2 * VX_MAX_M + 1];
+	VxCandCodes cc;
 	int			k;
 
 	*dead = false;
 	for (int i = 0; i < n; i++)
 		ids[i] = vx_tid_pack(&list[i]);
-	fetch_codes(index, info, ids, n, codes, auxes, flags);
+	fetch_codes(r, ids, n, codes, auxes, flags);
 	/* a member whose row is dead makes room: vacuum unlinks it anyway */
 	for (int i = 0; i < n; i++)
 		if (flags[i] & VX_NODE_DEAD)
@@ -513,8 +528,8 @@ member_to_replace(Relation index, const VxIndexInfo *info, ItemPointerData *list
 			*dead = true;
 			return i;
 		}
-	codes[n] = (char *) ends->selfcode;
-	auxes[n] = ends->selfaux;
+	codes[n] = (char *) ends->self->code;
+	auxes[n] = ends->self->aux;
 	/* cands[i].id is the index into codes[] (n = self) */
 	for (int i = 0; i <= n; i++)
 	{
@@ -527,7 +542,11 @@ member_to_replace(Relation index, const VxIndexInfo *info, ItemPointerData *list
 		scodes[i] = codes[cands[i].id];
 		sauxes[i] = auxes[cands[i].id];
 	}
-	k = vx_select_neighbors(info, cands, n + 1, scodes, sauxes, n, 0, chosen);
+	cc.cands = cands;
+	cc.codes = scodes;
+	cc.auxes = sauxes;
+	cc.n = n + 1;
+	k = vx_select_neighbors(info, &cc, n, 0, chosen);
 	memset(kept, 0, sizeof(kept));
 	for (int i = 0; i < k; i++)
 		kept[cands[chosen[i]].id] = true;
@@ -540,52 +559,52 @@ member_to_replace(Relation index, const VxIndexInfo *info, ItemPointerData *list
 }
 
 static bool
-add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
-			 ItemPointer self, const char *selfcode, float selfaux, VxLinkMode mode)
+add_backlink(const VxRel *r, const VxListAt *nbr, const VxNodeCode *self,
+			 VxLinkMode mode)
 {
-	int			cap = vx_layer_slots(info->m, layer);
-	ItemPointerData nbrtid;
+	int			cap = vx_layer_slots(r->info->m, nbr->layer);
+	VxListAt	selfat;
 	ItemPointerData list[2 * VX_MAX_M];
 	ItemPointerData newlist[2 * VX_MAX_M];
-	char	   *nbrcode = palloc(info->codesize);
+	char	   *nbrcode = palloc(r->info->codesize);
 	VxLinkEnds	ends;
 
 	ends.nbrcode = nbrcode;
-	ends.selfcode = selfcode;
-	ends.selfaux = selfaux;
+	ends.self = self;
 	ends.force = mode != LINK_HEURISTIC;
-	vx_tid_unpack(nbr, &nbrtid);
+	selfat.tid = self->tid;
+	selfat.layer = nbr->layer;
 	for (int attempt = 0; attempt < 3; attempt++)
 	{
 		int			n;
 		int			w;
 		bool		dead;
 
-		n = read_list(index, info, &nbrtid, layer, list, nbrcode, &ends.nbraux);
+		n = read_list(r, nbr, list, nbrcode, &ends.nbraux);
 		for (int i = 0; i < n; i++)
-			if (ItemPointerEquals(&list[i], self))
+			if (ItemPointerEquals(&list[i], &selfat.tid))
 				return true;
 
 		memcpy(newlist, list, sizeof(ItemPointerData) * n);
 		if (n < cap)
 		{
-			newlist[n] = *self;
-			if (write_list(index, info, &nbrtid, layer, list, n, newlist, n + 1))
+			newlist[n] = self->tid;
+			if (write_list(r, nbr, list, n, newlist, n + 1))
 				return true;
 			CHECK_FOR_INTERRUPTS();
 			continue;
 		}
-		w = member_to_replace(index, info, list, n, &ends, &dead);
+		w = member_to_replace(r, list, n, &ends, &dead);
 		if (w < 0)
 			return false;
 		/* w is re-homed first: linked from self (nbr -> self -> w) */
 		if (!dead &&
-			!ensure_link(index, info, self, layer, &list[w]) &&
+			!ensure_link(r, &selfat, &list[w]) &&
 			!(mode == LINK_FORCE_UNREACHABLE &&
-			  overwrite_last(index, info, self, layer, &list[w])))
+			  overwrite_last(r, &selfat, &list[w])))
 			return false;
-		newlist[w] = *self;
-		if (write_list(index, info, &nbrtid, layer, list, n, newlist, n))
+		newlist[w] = self->tid;
+		if (write_list(r, nbr, list, n, newlist, n))
 			return true;
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -593,18 +612,21 @@ add_backlink(Relation index, const VxIndexInfo *info, uint64 nbr, int layer,
 }
 
 /*
- * Make node "from" link to node "to" at a layer (vacuum's reconnection of
- * a node it found unreachable): see add_backlink; links even against the
- * heuristic, and unless to_reachable (a link that only shortens a path:
- * to's edges may carry others' reachability) may give up to's last edge to
- * re-home from's farthest.
+ * Make node "from" link to node "to" (with its code) at a layer (vacuum's
+ * reconnection of a node it found unreachable): see add_backlink; links
+ * even against the heuristic, and unless to_reachable (a link that only
+ * shortens a path: to's edges may carry others' reachability) may give up
+ * to's last edge to re-home from's farthest.
  */
 bool
-vx_link(Relation index, const VxIndexInfo *info, ItemPointer from, int layer,
-		ItemPointer to, const char *tocode, float toaux, bool to_reachable)
+vx_link(const VxRel *r, ItemPointer from, int layer, const VxNodeCode *to,
+		bool to_reachable)
 {
-	return add_backlink(index, info, vx_tid_pack(from), layer, to, tocode, toaux,
-						to_reachable ? LINK_FORCE : LINK_FORCE_UNREACHABLE);
+	VxListAt	at;
+
+	at.tid = *from;
+	at.layer = layer;
+	return add_backlink(r, &at, to, to_reachable ? LINK_FORCE : LINK_FORCE_UNREACHABLE);
 }
 
 /*
@@ -612,9 +634,9 @@ vx_link(Relation index, const VxIndexInfo *info, ItemPointer from, int layer,
  * result (ascending).  Writes TIDs to out, returns how many.
  */
 static int
-choose_neighbors(Relation index, const VxIndexInfo *info, VxCand *res, int n,
-				 int layer, ItemPointerData *out)
+choose_neighbors(const VxRel *r, VxCand *res, int n, int layer, ItemPointerData *out)
 {
+	const VxIndexInfo *info = r->info;
 	char	  **codes = palloc(sizeof(char *) * Max(n, 1));
 	float	   *auxes = palloc(sizeof(float) * Max(n, 1));
 	uint64	   *ids = palloc(sizeof(uint64) * Max(n, 1));
@@ -622,11 +644,12 @@ choose_neighbors(Relation index, const VxIndexInfo *info, VxCand *res, int n,
 	int		   *chosen = palloc(sizeof(int) * Max(n, 1));
 	VxCand	   *live = palloc(sizeof(VxCand) * Max(n, 1));
 	int			nlive = 0;
+	VxCandCodes cc;
 	int			k;
 
 	for (int i = 0; i < n; i++)
 		ids[i] = res[i].id;
-	fetch_codes(index, info, ids, n, codes, auxes, flags);
+	fetch_codes(r, ids, n, codes, auxes, flags);
 
 	/* never link to a node whose row is dead: vacuum is about to unlink it */
 	for (int i = 0; i < n; i++)
@@ -643,7 +666,11 @@ choose_neighbors(Relation index, const VxIndexInfo *info, VxCand *res, int n,
 	 * vx_insert_vector), which must not fail for want of room -- as it
 	 * would among many identical vectors, all at distance zero.
 	 */
-	k = vx_select_neighbors(info, live, nlive, codes, auxes,
+	cc.cands = live;
+	cc.codes = codes;
+	cc.auxes = auxes;
+	cc.n = nlive;
+	k = vx_select_neighbors(info, &cc,
 							vx_layer_slots(info->m, layer) - (layer == 0 ? 1 : 0),
 							0, chosen);
 	if (layer == 0)
@@ -657,9 +684,7 @@ choose_neighbors(Relation index, const VxIndexInfo *info, VxCand *res, int n,
 /* a node being inserted (vx_insert_vector) */
 typedef struct VxNewNode
 {
-	ItemPointerData self;		/* its TID, once placed */
-	const char *code;
-	float		aux;
+	VxNodeCode	self;			/* its TID (once placed), code and aux */
 	int			level;
 	int			top;			/* highest layer with neighbours from the search */
 	ItemPointerData *lists[VX_MAX_LEVEL + 1];
@@ -671,16 +696,16 @@ typedef struct VxNewNode
  * each layer it shares with the graph, and choose its lists from them.
  */
 static void
-choose_lists(Relation index, const VxIndexInfo *info, VxMetaPageData *meta, VxNewNode *nn)
+choose_lists(const VxRel *r, VxMetaPageData *meta, VxNewNode *nn)
 {
-	VxCand	   *layers[VX_MAX_LEVEL + 1];
-	int			nlayers[VX_MAX_LEVEL + 1];
+	const VxIndexInfo *info = r->info;
+	VxLayerResults layers;
 	VxDiskGraph g;
 
 	/* arrays not kept are freed with the caller's per-row context */
-	vx_disk_graph_init_kept(&g, index, info, info->ef_construction * info->m * 2);
-	vx_query_set_code(&g.query, nn->code, nn->aux);
-	vx_disk_search(&g, info->ef_construction, nn->level, layers, nlayers,
+	vx_disk_graph_init_kept(&g, r->index, info, info->ef_construction * info->m * 2);
+	vx_query_set_code(&g.query, nn->self.code, nn->self.aux);
+	vx_disk_search(&g, info->ef_construction, nn->level, &layers,
 				   &meta->entry, meta->entry_level);
 	vx_disk_graph_release_kept(&g);
 
@@ -689,7 +714,7 @@ choose_lists(Relation index, const VxIndexInfo *info, VxMetaPageData *meta, VxNe
 	{
 		nn->lists[l] = palloc(sizeof(ItemPointerData) * vx_layer_slots(info->m, l));
 		nn->counts[l] = l <= nn->top ?
-			choose_neighbors(index, info, layers[l], nlayers[l], l, nn->lists[l]) : 0;
+			choose_neighbors(r, layers.cands[l], layers.n[l], l, nn->lists[l]) : 0;
 	}
 }
 
@@ -720,17 +745,19 @@ link_old_entry(const VxIndexInfo *info, const VxMetaPageData *meta, VxNewNode *n
 
 /* link the placed node back from its neighbours, top layer down */
 static void
-link_back(Relation index, const VxIndexInfo *info, VxNewNode *nn)
+link_back(const VxRel *r, VxNewNode *nn)
 {
 	for (int l = nn->top; l >= 0; l--)
 	{
 		bool		linked = false;
+		VxListAt	nbr;
 
+		nbr.layer = l;
 		for (int i = 0; i < nn->counts[l]; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			if (add_backlink(index, info, vx_tid_pack(&nn->lists[l][i]), l, &nn->self,
-							 nn->code, nn->aux, LINK_HEURISTIC))
+			nbr.tid = nn->lists[l][i];
+			if (add_backlink(r, &nbr, &nn->self, LINK_HEURISTIC))
 				linked = true;
 		}
 
@@ -741,8 +768,10 @@ link_back(Relation index, const VxIndexInfo *info, VxNewNode *nn)
 		 * the nearest neighbour that can take it.
 		 */
 		for (int i = 0; l == 0 && !linked && i < nn->counts[0]; i++)
-			linked = add_backlink(index, info, vx_tid_pack(&nn->lists[0][i]), 0, &nn->self,
-								  nn->code, nn->aux, LINK_FORCE);
+		{
+			nbr.tid = nn->lists[0][i];
+			linked = add_backlink(r, &nbr, &nn->self, LINK_FORCE);
+		}
 	}
 }
 
@@ -756,6 +785,8 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 	VxMetaPageData meta;
 	VxCodeInfo	ci;
 	VxNewNode	nn;
+	VxNodeForm	form;
+	VxRel		r;
 	char	   *code;
 	LOCKMODE	mode = ShareLock;
 	char	   *tup;
@@ -766,10 +797,12 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 		train_from_first(index, x);
 		info = vx_get_info(index);
 	}
+	r.index = index;
+	r.info = info;
 	code = palloc(info->codesize);
 	vx_encode(info, x, code, &ci);
-	nn.code = code;
-	nn.aux = ci.offset_dot;
+	nn.self.code = code;
+	nn.self.aux = ci.offset_dot;
 	nn.level = Min(vx_test_level(vx_random_level(info)), vx_code_max_level(info, code));
 
 	LockPage(index, VX_UPDATE_LOCK, mode);
@@ -783,21 +816,29 @@ vx_insert_vector(Relation index, const float *x, ItemPointer heaptid)
 		vx_read_meta(index, &meta);
 	}
 
+	form.heaptid = heaptid;
+	form.level = nn.level;
+	form.ci = &ci;
+	form.code = code;
+	form.lists = NULL;
+	form.counts = NULL;
 	if (meta.entry_level < 0)
 	{
-		tup = vx_form_node(info, heaptid, nn.level, &ci, code, NULL, NULL, &size);
-		place_node(index, tup, size, true, nn.level, &nn.self);
+		tup = vx_form_node(info, &form, &size);
+		place_node(index, tup, size, true, nn.level, &nn.self.tid);
 		UnlockPage(index, VX_UPDATE_LOCK, mode);
 		return;
 	}
 
-	choose_lists(index, info, &meta, &nn);
+	choose_lists(&r, &meta, &nn);
 	if (nn.level > meta.entry_level)
 		link_old_entry(info, &meta, &nn);
-	tup = vx_form_node(info, heaptid, nn.level, &ci, code, nn.lists, nn.counts, &size);
-	place_node(index, tup, size, nn.level > meta.entry_level, nn.level, &nn.self);
+	form.lists = nn.lists;
+	form.counts = nn.counts;
+	tup = vx_form_node(info, &form, &size);
+	place_node(index, tup, size, nn.level > meta.entry_level, nn.level, &nn.self.tid);
 	vx_test_point("insert-after-place");
-	link_back(index, info, &nn);
+	link_back(&r, &nn);
 	UnlockPage(index, VX_UPDATE_LOCK, mode);
 }
 

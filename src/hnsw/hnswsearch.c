@@ -368,15 +368,17 @@ vx_sort_cands(VxCand *c, int n)
  * distance to the base node and keep one only if it is closer to the base
  * than to every candidate already kept.  The first nfixed candidates are
  * members a list already holds: kept as they are, in front, and checked
- * against like any kept one; the rest must be sorted.  codes/auxes are
- * parallel to cands.  Writes the kept indexes to chosen[], returns their
- * number (<= keep).
+ * against like any kept one; the rest must be sorted.  Writes the kept
+ * indexes into cc->cands to chosen[], returns their number (<= keep).
  */
 int
-vx_select_neighbors(const VxIndexInfo *info, VxCand *cands, int n,
-					char **codes, const float *auxes, int keep, int nfixed,
-					int *chosen)
+vx_select_neighbors(const VxIndexInfo *info, const VxCandCodes *cc, int keep,
+					int nfixed, int *chosen)
 {
+	const VxCand *cands = cc->cands;
+	char	  **codes = cc->codes;
+	const float *auxes = cc->auxes;
+	int			n = cc->n;
 	int			k = 0;
 
 	for (int i = 0; i < n && k < keep; i++)
@@ -1058,13 +1060,12 @@ vx_disk_descend(VxDiskGraph *g, ItemPointer entry, int entry_level, int to_layer
 /*
  * Full descent from the entry point: greedy through the layers above
  * target_level, then a layer search with ef on each layer from
- * min(target_level, entry_level) down to 0.  Result arrays per layer go to
- * layers_out[l] (palloc'd, ascending), their sizes to nlayers_out[l], for
+ * min(target_level, entry_level) down to 0.  The result of layer l goes to
+ * out->cands[l] (palloc'd, ascending), its size to out->n[l], for
  * l = 0 .. min(target_level, entry_level).  Returns the size at layer 0.
  */
 int
-vx_disk_search(VxDiskGraph *g, int ef, int target_level,
-			   VxCand **layers_out, int *nlayers_out,
+vx_disk_search(VxDiskGraph *g, int ef, int target_level, VxLayerResults *out,
 			   ItemPointer entry, int entry_level)
 {
 	VxSearch	s;
@@ -1085,12 +1086,12 @@ vx_disk_search(VxDiskGraph *g, int ef, int target_level,
 		CHECK_FOR_INTERRUPTS();
 		vx_disk_begin_layer(g, layer, eps, neps);
 		n = vx_search_layer(&s, eps, neps, ef, layer, res);
-		layers_out[layer] = res;
-		nlayers_out[layer] = n;
+		out->cands[layer] = res;
+		out->n[layer] = n;
 		/* the next layer starts from this layer's result */
 		memcpy(eps, res, sizeof(VxCand) * n);
 		neps = n;
 	}
 	pfree(eps);
-	return nlayers_out[0];
+	return out->n[0];
 }

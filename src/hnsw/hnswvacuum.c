@@ -107,14 +107,7 @@ typedef struct PlanNode
 
 #define SH_PREFIX		planmap
 #define SH_ELEMENT_TYPE	PlanNode
-#define SH_KEY_TYPE		uint64
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
-#define SH_EQUAL(tb, a, b)	((a) == (b))
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "hnsw_tidhash.h"
 
 /* a member the plan forces into a node's layer-0 list, in place of dropped */
 typedef struct ForcedLink
@@ -623,6 +616,7 @@ fill_by_heuristic(VacState *vs, RepairList *rl)
 	uint64		fixed[2 * VX_MAX_M];
 	int			nk = 0;
 	int			free = rl->nslots - rl->k;
+	VxCandCodes cc;
 	int			kk;
 	float		aux;
 
@@ -637,8 +631,11 @@ fill_by_heuristic(VacState *vs, RepairList *rl)
 	}
 	for (int i = 0; i < nk + rl->ncand; i++)
 		vs->scodes[i] = (char *) cached_code(vs, cands[i].id, &vs->sauxes[i]);
-	kk = vx_select_neighbors(vs->info, cands, nk + rl->ncand, vs->scodes, vs->sauxes,
-							 nk + free, nk, vs->chosen);
+	cc.cands = cands;
+	cc.codes = vs->scodes;
+	cc.auxes = vs->sauxes;
+	cc.n = nk + rl->ncand;
+	kk = vx_select_neighbors(vs->info, &cc, nk + free, nk, vs->chosen);
 	kk = vx_top_up(nk + rl->ncand, vs->chosen, kk, nk + free);
 	for (int i = nk; i < kk; i++)
 		vx_tid_unpack(cands[vs->chosen[i]].id, &rl->out[rl->k++]);
@@ -1152,8 +1149,9 @@ reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level, bool reach
 	float		aux;
 	bool		dead;
 	VxDiskGraph g;
-	VxCand	   *layers[VX_MAX_LEVEL + 1];
-	int			nlayers[VX_MAX_LEVEL + 1];
+	VxLayerResults layers;
+	VxRel		r;
+	VxNodeCode	to;
 	int			n;
 	bool		linked = false;
 
@@ -1172,22 +1170,26 @@ reconnect(VacState *vs, uint64 u, ItemPointer entry, int entry_level, bool reach
 	{
 		vx_disk_graph_init(&g, vs->index, info, info->ef_construction * info->m);
 		vx_query_set_code(&g.query, code, aux);
-		n = vx_disk_search(&g, info->ef_construction, 0, layers, nlayers,
-						   entry, entry_level);
+		n = vx_disk_search(&g, info->ef_construction, 0, &layers, entry, entry_level);
 		vx_disk_graph_free(&g);
 
+		r.index = vs->index;
+		r.info = info;
+		to.tid = utid;
+		to.code = code;
+		to.aux = aux;
 		for (int i = 0; i < n && !linked; i++)
 		{
 			ItemPointerData vtid;
 
-			if (layers[0][i].id == u || !is_reached(vs, layers[0][i].id))
+			if (layers.cands[0][i].id == u || !is_reached(vs, layers.cands[0][i].id))
 				continue;
-			vx_tid_unpack(layers[0][i].id, &vtid);
-			linked = vx_link(vs->index, info, &vtid, 0, &utid, code, aux, reachable);
+			vx_tid_unpack(layers.cands[0][i].id, &vtid);
+			linked = vx_link(&r, &vtid, 0, &to, reachable);
 		}
 		/* the search found no reached node (it went through upper layers) */
 		if (!linked && vx_tid_pack(entry) != u)
-			linked = vx_link(vs->index, info, entry, 0, &utid, code, aux, reachable);
+			linked = vx_link(&r, entry, 0, &to, reachable);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(vs->tmpcxt);

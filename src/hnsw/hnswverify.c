@@ -92,14 +92,7 @@ typedef struct NodeEntry
 
 #define SH_PREFIX		tidmap
 #define SH_ELEMENT_TYPE	NodeEntry
-#define SH_KEY_TYPE		uint64
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, k)	((uint32) vx_hash64(k))
-#define SH_EQUAL(tb, a, b)	((a) == (b))
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+#include "hnsw_tidhash.h"
 
 /* a link that looked wrong in concurrent mode, rechecked after the walk */
 typedef struct Suspect
@@ -319,6 +312,22 @@ link_settles(CheckState *cs, BlockNumber blk, OffsetNumber off, int layer,
 }
 
 /*
+ * Report the neighbour pointer nbr on a layer of the node at blk/off as
+ * corrupt; what says what it names ("is a free slot").
+ */
+pg_noreturn static void
+bad_link(CheckState *cs, BlockNumber blk, OffsetNumber off, ItemPointer nbr, int layer,
+		 const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("index \"%s\" is corrupted at block %u offset %u: neighbour (%u,%u) on layer %d %s",
+					RelationGetRelationName(cs->index), blk, off,
+					ItemPointerGetBlockNumberNoCheck(nbr),
+					ItemPointerGetOffsetNumberNoCheck(nbr), layer, what)));
+}
+
+/*
  * pass 2: every neighbour pointer of a live node names a node (not a free
  * slot) reaching that layer.  Lists of deleted nodes may be stale: vacuum
  * no longer maintains them.
@@ -359,26 +368,11 @@ check_links(CheckState *cs, BlockNumber blk, OffsetNumber off, VxNodeHeader *nod
 				continue;
 			}
 			if (e == NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_INDEX_CORRUPTED),
-						 errmsg("index \"%s\" is corrupted at block %u offset %u: neighbour (%u,%u) on layer %d is not a node",
-								RelationGetRelationName(cs->index), blk, off,
-								ItemPointerGetBlockNumberNoCheck(&nbrs[i]),
-								ItemPointerGetOffsetNumberNoCheck(&nbrs[i]), l)));
+				bad_link(cs, blk, off, &nbrs[i], l, "is not a node");
 			if (e->flags & NODE_FREE)
-				ereport(ERROR,
-						(errcode(ERRCODE_INDEX_CORRUPTED),
-						 errmsg("index \"%s\" is corrupted at block %u offset %u: neighbour (%u,%u) on layer %d is a free slot",
-								RelationGetRelationName(cs->index), blk, off,
-								ItemPointerGetBlockNumberNoCheck(&nbrs[i]),
-								ItemPointerGetOffsetNumberNoCheck(&nbrs[i]), l)));
+				bad_link(cs, blk, off, &nbrs[i], l, "is a free slot");
 			if (e->level < l)
-				ereport(ERROR,
-						(errcode(ERRCODE_INDEX_CORRUPTED),
-						 errmsg("index \"%s\" is corrupted at block %u offset %u: neighbour (%u,%u) on layer %d has level %d",
-								RelationGetRelationName(cs->index), blk, off,
-								ItemPointerGetBlockNumberNoCheck(&nbrs[i]),
-								ItemPointerGetOffsetNumberNoCheck(&nbrs[i]), l, e->level)));
+				bad_link(cs, blk, off, &nbrs[i], l, psprintf("has level %d", e->level));
 		}
 	}
 }
@@ -595,14 +589,9 @@ check_graph(CheckState *cs, bool heapallindexed)
 
 		if (!link_settles(cs, ItemPointerGetBlockNumber(&sp->from),
 						  ItemPointerGetOffsetNumber(&sp->from), sp->layer, &sp->to))
-			ereport(ERROR,
-					(errcode(ERRCODE_INDEX_CORRUPTED),
-					 errmsg("index \"%s\" is corrupted at block %u offset %u: neighbour (%u,%u) on layer %d is not a node of that layer",
-							RelationGetRelationName(cs->index),
-							ItemPointerGetBlockNumber(&sp->from),
-							ItemPointerGetOffsetNumber(&sp->from),
-							ItemPointerGetBlockNumberNoCheck(&sp->to),
-							ItemPointerGetOffsetNumberNoCheck(&sp->to), sp->layer)));
+			bad_link(cs, ItemPointerGetBlockNumber(&sp->from),
+					 ItemPointerGetOffsetNumber(&sp->from), &sp->to, sp->layer,
+					 "is not a node of that layer");
 	}
 
 	if (cs->concurrent)

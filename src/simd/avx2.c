@@ -40,29 +40,7 @@
 
 #define VX_AVX2 __attribute__((target("avx2,fma")))
 
-/* ---------- helpers ---------- */
-
-VX_AVX2 static inline float
-hsum_ps(__m256 v)
-{
-	__m128		x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-	__m128		h = _mm_movehdup_ps(x);
-
-	x = _mm_add_ps(x, h);
-	h = _mm_movehl_ps(h, x);
-	x = _mm_add_ss(x, h);
-	return _mm_cvtss_f32(x);
-}
-
-VX_AVX2 static inline uint32_t
-hsum_epi32(__m256i v)
-{
-	__m128i		x = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-
-	x = _mm_add_epi32(x, _mm_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2)));
-	x = _mm_add_epi32(x, _mm_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1)));
-	return (uint32_t) _mm_cvtsi128_si32(x);
-}
+/* ---------- helpers (the lane sums are hsum256.h's) ---------- */
 
 /* eight codes at c, as floats */
 VX_AVX2 static inline __m256
@@ -89,7 +67,7 @@ static const int32_t tail_mask_f32[16] = {
 
 /* what kernel_shapes.h plugs in besides avx2_vec.h's vector operations */
 #define VXF_TARGET VX_AVX2
-#define VXF_HSUM(v) hsum_ps(v)
+#define VXF_HSUM(v) vx256_hsum_ps(v)
 #define VX_SHORT_LOOP 1
 
 /* float operands; the tail is the block of 8 that ends at n, masked */
@@ -176,10 +154,9 @@ l2sq_u8_step(__m256i acc, __m256i x, __m256i y)
 VX_AVX2 static inline __m256i
 l2sq_u8_step_imul1(__m256i acc, __m256i x, __m256i y)
 {
-	const __m256i zero = _mm256_setzero_si256();
 	__m256i		d = _mm256_or_si256(_mm256_subs_epu8(x, y), _mm256_subs_epu8(y, x));
-	__m256i		lo = _mm256_unpacklo_epi8(d, zero);
-	__m256i		hi = _mm256_unpackhi_epi8(d, zero);
+	__m256i		lo = _mm256_unpacklo_epi8(d, _mm256_setzero_si256());
+	__m256i		hi = _mm256_unpackhi_epi8(d, _mm256_setzero_si256());
 
 	return _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lo, lo),
 												  _mm256_madd_epi16(hi, hi)));
@@ -224,9 +201,9 @@ l1_u8_step(__m256i acc, __m256i x, __m256i y)
 #define VXU_LOAD(p) LOADU8(p)
 #define VXU_TAIL(p, i, n) _mm256_and_si256(LOADU8((p) + (n) - 32), TAIL_MASK_U8((n) - (i)))
 
-static VX_U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, hsum_epi32, VX_L2SQ_U8_TERM)
-static VX_U8_KERNEL(avx2imul1_l2sq_u8, l2sq_u8_step_imul1, _mm256_add_epi32, hsum_epi32, VX_L2SQ_U8_TERM)
-static VX_U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, hsum_epi32, VX_DOT_U8_TERM)
+static VX_U8_KERNEL(avx2_l2sq_u8, l2sq_u8_step, _mm256_add_epi32, vx256_hsum_epi32, VX_L2SQ_U8_TERM)
+static VX_U8_KERNEL(avx2imul1_l2sq_u8, l2sq_u8_step_imul1, _mm256_add_epi32, vx256_hsum_epi32, VX_L2SQ_U8_TERM)
+static VX_U8_KERNEL(avx2_dot_u8, dot_u8_step, _mm256_add_epi32, vx256_hsum_epi32, VX_DOT_U8_TERM)
 static VX_U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, vx256_hsum_epi64, VX_L1_U8_TERM)
 
 /* ---------- float32 query x uint8 code ---------- */
@@ -239,18 +216,16 @@ static VX_U8_KERNEL(avx2_l1_u8, l1_u8_step, _mm256_add_epi64, vx256_hsum_epi64, 
  * accumulators, or the subtraction done by the FMA pipes (vfnmadd with 1),
  * measured no faster.
  */
-static VX_SUM4_KERNEL(avx2_l2sq_f32u8, f32, u8, vxf_l2sq_step, VX_L2SQ_TERM)
-static VX_SUM4_KERNEL(avx2_dot_f32u8, f32, u8, vxf_dot_step, VX_DOT_TERM)
-static VX_SUM4_KERNEL(avx2_l1_f32u8, f32, u8, vxf_l1_step, VX_L1_TERM)
+VX_F32U8_KERNELS(avx2)
 
 VX_AVX2 static void
 avx2_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)
 {
-	const __m256 vs = _mm256_set1_ps(s);
-	int			i = 0;
+	int			i;
 
-	for (; i + 8 <= n; i += 8)
-		_mm256_storeu_ps(out + i, _mm256_fmadd_ps(vs, load_codes8(c + i), _mm256_loadu_ps(a + i)));
+	for (i = 0; i + 8 <= n; i += 8)
+		_mm256_storeu_ps(out + i, _mm256_fmadd_ps(_mm256_set1_ps(s), load_codes8(c + i),
+												  _mm256_loadu_ps(a + i)));
 	for (; i < n; i++)
 		out[i] = fmaf(s, (float) c[i], a[i]);
 }

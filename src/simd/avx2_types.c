@@ -147,16 +147,8 @@ vx_avx2_cosine_f16(const uint16_t *a, const uint16_t *b, int n,
 	}
 	for (; i < n; i += 8)
 	{
-		if (i + 8 <= n)
-		{
-			x = load_h8(a + i);
-			y = load_h8(b + i);
-		}
-		else
-		{
-			x = load_h_tail(a + i, n - i);
-			y = load_h_tail(b + i, n - i);
-		}
+		x = i + 8 <= n ? load_h8(a + i) : load_h_tail(a + i, n - i);
+		y = i + 8 <= n ? load_h8(b + i) : load_h_tail(b + i, n - i);
 		VX_COSINE_STEP(x, y, sab0, saa0, sbb0);
 	}
 	*ab = hsum_ps(_mm256_add_ps(sab0, sab1));
@@ -223,19 +215,9 @@ vx_avx2_jaccard_u8(const uint8_t *a, const uint8_t *b, int n,
 
 	for (; i < n; i += 32)
 	{
-		__m256i		x,
-					y;
+		__m256i		x = i + 32 <= n ? load_bytes(a + i) : load_bytes_tail(a + i, n - i);
+		__m256i		y = i + 32 <= n ? load_bytes(b + i) : load_bytes_tail(b + i, n - i);
 
-		if (i + 32 <= n)
-		{
-			x = load_bytes(a + i);
-			y = load_bytes(b + i);
-		}
-		else
-		{
-			x = load_bytes_tail(a + i, n - i);
-			y = load_bytes_tail(b + i, n - i);
-		}
 		sab = _mm256_add_epi64(sab, popcount_epi64(_mm256_and_si256(x, y)));
 		saa = _mm256_add_epi64(saa, popcount_epi64(x));
 		sbb = _mm256_add_epi64(sbb, popcount_epi64(y));

@@ -41,6 +41,7 @@
 
 #include <immintrin.h>
 
+#include "hsum256.h"
 #include "kernel_shapes.h"
 
 #define VX_AVX512 __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl")))
@@ -53,39 +54,26 @@
 /* lanes [0, r) set, r < 64 */
 #define MASK64(r) ((__mmask64) ((1ull << (r)) - 1))
 
+/* lane sums: the two 256-bit halves added, then hsum256.h's reduction */
 VX_AVX512 static inline float
 hsum512_ps(__m512 v)
 {
-	__m256		y = _mm256_add_ps(_mm512_castps512_ps256(v),
-								  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
-	__m128		x = _mm_add_ps(_mm256_castps256_ps128(y), _mm256_extractf128_ps(y, 1));
-	__m128		h = _mm_movehdup_ps(x);
-
-	x = _mm_add_ps(x, h);
-	h = _mm_movehl_ps(h, x);
-	x = _mm_add_ss(x, h);
-	return _mm_cvtss_f32(x);
+	return vx256_hsum_ps(_mm256_add_ps(_mm512_castps512_ps256(v),
+									   _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
 }
 
 VX_AVX512 static inline uint32_t
 hsum512_epi32(__m512i v)
 {
-	__m256i		y = _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
-	__m128i		x = _mm_add_epi32(_mm256_castsi256_si128(y), _mm256_extracti128_si256(y, 1));
-
-	x = _mm_add_epi32(x, _mm_shuffle_epi32(x, _MM_SHUFFLE(1, 0, 3, 2)));
-	x = _mm_add_epi32(x, _mm_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1)));
-	return (uint32_t) _mm_cvtsi128_si32(x);
+	return vx256_hsum_epi32(_mm256_add_epi32(_mm512_castsi512_si256(v),
+											 _mm512_extracti64x4_epi64(v, 1)));
 }
 
 VX_AVX512 static inline uint64_t
 hsum512_epi64(__m512i v)
 {
-	__m256i		y = _mm256_add_epi64(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
-	__m128i		x = _mm_add_epi64(_mm256_castsi256_si128(y), _mm256_extracti128_si256(y, 1));
-
-	x = _mm_add_epi64(x, _mm_unpackhi_epi64(x, x));
-	return (uint64_t) _mm_cvtsi128_si64(x);
+	return vx256_hsum_epi64(_mm256_add_epi64(_mm512_castsi512_si256(v),
+											 _mm512_extracti64x4_epi64(v, 1)));
 }
 
 /* sixteen codes at c, as floats */
@@ -273,9 +261,7 @@ static VNNI_KERNEL(avx512vnni_dot_u8, VNNI_DOT_STEP)
 
 /* ---------- float32 query x uint8 code ---------- */
 
-static VX_SUM4_KERNEL(avx512_l2sq_f32u8, f32, u8, vxf_l2sq_step, VX_L2SQ_TERM)
-static VX_SUM4_KERNEL(avx512_dot_f32u8, f32, u8, vxf_dot_step, VX_DOT_TERM)
-static VX_SUM4_KERNEL(avx512_l1_f32u8, f32, u8, vxf_l1_step, VX_L1_TERM)
+VX_F32U8_KERNELS(avx512)
 
 VX_AVX512 static void
 avx512_decode_u8(const uint8_t *c, float s, const float *a, float *out, int n)

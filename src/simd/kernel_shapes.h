@@ -118,6 +118,15 @@ name(const VXK_##KA##_T *a, const VXK_##KB##_T *b, int n) \
 	} while (0)
 
 /*
+ * The float query x uint8 code kernels of a file (P##_l2sq_f32u8,
+ * P##_dot_f32u8, P##_l1_f32u8): VX_SUM4_KERNEL with the u8 operand kind.
+ */
+#define VX_F32U8_KERNELS(P) \
+static VX_SUM4_KERNEL(P##_l2sq_f32u8, f32, u8, vxf_l2sq_step, VX_L2SQ_TERM) \
+static VX_SUM4_KERNEL(P##_dot_f32u8, f32, u8, vxf_dot_step, VX_DOT_TERM) \
+static VX_SUM4_KERNEL(P##_l1_f32u8, f32, u8, vxf_l1_step, VX_L1_TERM)
+
+/*
  * The three sums of the cosine distance (a.b, a.a, b.b) in one pass: two
  * accumulators each, over blocks of 2 * VXF_W elements, then one vector at
  * a time into the first, the tail into the second.  Both operands of kind K.

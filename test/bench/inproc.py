@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from timing import time_each
+
 
 def _serialised_size(write):
     fd, path = tempfile.mkstemp(prefix="vecidx-bench-", suffix=".idx")
@@ -238,14 +240,4 @@ def make(name, metric, dim, m, ef_construction):
 
 def run_queries(lib, prepared, k=10):
     """One query at a time, sequentially: (ids per query, latency per query, wall seconds)."""
-    ids = []
-    lat = np.empty(len(prepared))
-    perf = time.perf_counter
-    t_start = perf()
-    for i, q in enumerate(prepared):
-        t0 = perf()
-        res = lib.search_one(q, k)
-        lat[i] = perf() - t0
-        ids.append(res)
-    wall = perf() - t_start
-    return ids, lat, wall
+    return time_each(prepared, lambda q: lib.search_one(q, k))

@@ -16,6 +16,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -24,8 +25,10 @@ import numpy as np
 import psycopg
 from psycopg import pq
 
-COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-COPY_TRAILER = struct.pack(">h", -1)
+# the binary COPY encoder is the Python package's (python/vecidx/_copy.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from vecidx._copy import COPY_HEADER, COPY_TRAILER, CopyPlan, _encode_numpy  # noqa: E402,F401
+from timing import time_each  # noqa: E402
 
 
 def vector_binary(v):
@@ -41,19 +44,9 @@ def halfvec_binary(v):
 
 
 def copy_binary_rows(ids, vecs):
-    """Binary COPY tuples (without header/trailer) for rows (id int4, v vector)."""
-    n, d = vecs.shape
-    dt = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", ">i4"), ("l2", ">i4"),
-                   ("dim", ">i2"), ("unused", ">i2"), ("v", ">f4", (d,))])
-    rec = np.empty(n, dtype=dt)
-    rec["nf"] = 2
-    rec["l1"] = 4
-    rec["id"] = ids
-    rec["l2"] = 4 + 4 * d
-    rec["dim"] = d
-    rec["unused"] = 0
-    rec["v"] = vecs
-    return rec.tobytes()
+    """Binary COPY tuples (without header/trailer) for rows (id int4, v vector),
+    encoded by vecidx.psycopg's copy_vectors encoder."""
+    return _encode_numpy(CopyPlan(None, vecs.shape[1], "int4"), vecs, ids)
 
 
 def free_port(lo, hi):
@@ -410,20 +403,13 @@ class PgBench:
         pgconn = self.conn.pgconn
         params = [[self.param_binary(q)] for q in queries]
         stmt = name.encode()
-        ids = []
-        lat = np.empty(len(queries))
-        perf = time.perf_counter
-        t_start = perf()
-        for i, p in enumerate(params):
-            t0 = perf()
-            res = pgconn.exec_prepared(stmt, p, param_formats=[1], result_format=0)
-            t1 = perf()
-            lat[i] = t1 - t0
+
+        def ids(res):
             if res.status != pq.ExecStatus.TUPLES_OK:
                 raise RuntimeError("query failed: %s" % res.error_message.decode())
-            ids.append([int(res.get_value(r, 0)) for r in range(res.ntuples)])
-        wall = perf() - t_start
-        return ids, lat, wall
+            return [int(res.get_value(r, 0)) for r in range(res.ntuples)]
+        return time_each(params, lambda p: pgconn.exec_prepared(stmt, p, param_formats=[1],
+                                                                result_format=0), ids)
 
     def roundtrip_floor(self, n=2000):
         """p50 / mean latency of a trivial prepared statement (SELECT $1::int)."""

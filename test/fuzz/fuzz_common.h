@@ -45,6 +45,40 @@ vx_fuzz_alloc(size_t size)
 	return p;
 }
 
+/* the reference parsers' white space (the C locale's isspace, no locale) */
+static inline int
+ref_isspace(char c)
+{
+	return c != '\0' && strchr(" \t\n\r\v\f", c) != NULL;
+}
+
+/*
+ * The reference parsers' start of a literal: white space, open, and a
+ * close after it.  Returns what follows open and sets *close, or NULL when
+ * the literal does not start so.
+ */
+static inline const char *
+ref_enclosed(const char *lit, char open, char closing, const char **close)
+{
+	while (ref_isspace(*lit))
+		lit++;
+	if (*lit != open)
+		return NULL;
+	*close = strchr(lit + 1, closing);
+	return *close == NULL ? NULL : lit + 1;
+}
+
+/* the fuzzer's input as a NUL-terminated string (malloc'd) */
+static inline char *
+vx_fuzz_cstring(const uint8_t *data, size_t size)
+{
+	char	   *s = vx_fuzz_alloc(size + 1);
+
+	memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
 /* 1 when the two arrays hold the same bits */
 static inline int
 vx_fuzz_same_bits(const float *a, const float *b, int n)

@@ -33,12 +33,6 @@
 int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int
-ref_isspace(char c)
-{
-	return c != '\0' && strchr(" \t\n\r\v\f", c) != NULL;
-}
-
 /* a malloc'd copy of [a, b) without the blanks at either end */
 static char *
 trimmed(const char *a, const char *b)
@@ -101,7 +95,7 @@ ref_compare(const void *a, const void *b)
 static int
 ref_parse(const char *lit, VxSparseElement **out, int *nnz, long *dim)
 {
-	const char *p = lit;
+	const char *p;
 	const char *close;
 	const char *q;
 	int			commas = 0;
@@ -113,13 +107,8 @@ ref_parse(const char *lit, VxSparseElement **out, int *nnz, long *dim)
 	if (commas + 1 > SPARSEVEC_MAX_NNZ)
 		return 0;
 
-	while (ref_isspace(*p))
-		p++;
-	if (*p != '{')
-		return 0;
-	p++;
-	close = strchr(p, '}');
-	if (close == NULL)
+	p = ref_enclosed(lit, '{', '}', &close);
+	if (p == NULL)
 		return 0;
 	q = close + 1;
 	while (ref_isspace(*q))
@@ -281,7 +270,7 @@ check_rejected(const char *lit, VxSparseStatus status, const VxSparseResult *res
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	   *lit = vx_fuzz_alloc(size + 1);
+	char	   *lit = vx_fuzz_cstring(data, size);
 	VxSparseElement *e;
 	VxSparseElement *re = NULL;
 	int			cap;
@@ -290,9 +279,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			ref_ok;
 	VxSparseResult res;
 	VxSparseStatus status;
-
-	memcpy(lit, data, size);
-	lit[size] = '\0';
 
 	cap = vx_sparse_text_capacity(lit);
 	e = vx_fuzz_alloc(sizeof(VxSparseElement) *

@@ -30,12 +30,6 @@
 int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int
-ref_isspace(char c)
-{
-	return c != '\0' && strchr(" \t\n\r\v\f", c) != NULL;
-}
-
 /*
  * ref_parse: the reference.  Returns 1 and fills *out (malloc'd) and *dim
  * when lit is a valid vector literal, else 0.
@@ -43,19 +37,13 @@ ref_isspace(char c)
 static int
 ref_parse(const char *lit, float **out, int *dim)
 {
-	const char *p = lit;
 	const char *close;
+	const char *p = ref_enclosed(lit, '[', ']', &close);
 	const char *q;
 	int			n = 0;
 	float	   *x;
 
-	while (ref_isspace(*p))
-		p++;
-	if (*p != '[')
-		return 0;
-	p++;
-	close = strchr(p, ']');
-	if (close == NULL)
+	if (p == NULL)
 		return 0;
 	for (q = close + 1; *q; q++)
 		if (!ref_isspace(*q))
@@ -208,7 +196,7 @@ check_halfvec(const char *lit, VxIoStatus fstatus, const float *fx, int fdim, in
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char	   *lit = vx_fuzz_alloc(size + 1);
+	char	   *lit = vx_fuzz_cstring(data, size);
 	float	   *x;
 	float	   *rx = NULL;
 	int			cap;
@@ -216,9 +204,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			ref_ok;
 	VxIoResult	res;
 	VxIoStatus	status;
-
-	memcpy(lit, data, size);
-	lit[size] = '\0';
 
 	cap = vx_vector_text_capacity(lit);
 	VX_FUZZ_CHECK(cap >= 1 && cap <= VECTOR_MAX_DIM, "capacity %d", cap);

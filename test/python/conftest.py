@@ -97,3 +97,20 @@ def engine(server):
     yield eng
     eng.dispose()
 
+
+@pytest.fixture
+def id_table(engine, table_name):
+    """
+    A factory: make(prefix, column) creates, through engine, a SQLAlchemy
+    Table (id integer primary key, column) named by table_name(prefix).
+    """
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    def make(prefix, column):
+        meta = MetaData()
+        t = Table(table_name(prefix), meta, Column('id', Integer, primary_key=True),
+                  column)
+        meta.create_all(engine)
+        return t
+    return make
+

@@ -22,23 +22,12 @@ pytest.importorskip('pytest_asyncio')
 from vecidx import HalfVector, SparseVector, Vector      # noqa: E402
 from vecidx.asyncpg import register_vector               # noqa: E402
 
-ROWS = [[1, 1, 1], [2, 2, 2], [1, 1, 2], [-1, 0.5, 3], [0.25, -2, 1]]
-QUERY = np.array([1, 1, 1.5], dtype=np.float32)
-
-# operator -> (opclass, NumPy reference distance)
-OPERATORS = {
-    '<->': ('vector_l2_ops', lambda a, b: np.sqrt(np.sum((a - b) ** 2))),
-    '<#>': ('vector_ip_ops', lambda a, b: -np.dot(a, b)),
-    '<=>': ('vector_cosine_ops',
-            lambda a, b: 1 - np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b)),
-    '<+>': ('vector_l1_ops', lambda a, b: np.sum(np.abs(a - b))),
-}
+from client_reference import OPERATORS, QUERY, ROWS, nearest  # noqa: E402
 
 
 def expected_order(op, k=3):
-    ref = OPERATORS[op][1]
-    return sorted(range(1, len(ROWS) + 1), key=lambda i: (
-        ref(np.array(ROWS[i - 1], dtype=np.float32), QUERY), i))[:k]
+    """ids (1 ..) of the k rows nearest QUERY"""
+    return [i + 1 for i in nearest(op, k)]
 
 
 async def connect(fmt='binary'):
@@ -207,13 +196,9 @@ def async_engine(register=True):
     return engine
 
 
-@pytest.mark.asyncio
-@pytest.mark.parametrize('register', [True, False],
-                         ids=['register_vector', 'plain'])
-async def test_sqlalchemy_asyncio_orm(table_name, register):
-    pytest.importorskip('sqlalchemy.ext.asyncio')
-    from sqlalchemy import Column, Integer, Index, select, text
-    from sqlalchemy.ext.asyncio import AsyncSession
+def item_model(tablename):
+    """A declarative base and its model Item (id, embedding vector(3))."""
+    from sqlalchemy import Column, Integer
     from sqlalchemy.orm import declarative_base
 
     from vecidx.sqlalchemy import Vector as VectorType
@@ -221,9 +206,21 @@ async def test_sqlalchemy_asyncio_orm(table_name, register):
     Base = declarative_base()
 
     class Item(Base):
-        __tablename__ = table_name('sa_async')
+        __tablename__ = tablename
         id = Column(Integer, primary_key=True)
         embedding = Column(VectorType(3))
+    return Base, Item
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize('register', [True, False],
+                         ids=['register_vector', 'plain'])
+async def test_sqlalchemy_asyncio_orm(table_name, register):
+    pytest.importorskip('sqlalchemy.ext.asyncio')
+    from sqlalchemy import Index, select, text
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    Base, Item = item_model(table_name('sa_async'))
 
     Index(Item.__tablename__ + '_idx', Item.embedding, postgresql_using='hnsw',
           postgresql_ops={'embedding': 'vector_l2_ops'})
@@ -260,19 +257,11 @@ async def test_sqlalchemy_asyncio_orm(table_name, register):
 @pytest.mark.asyncio
 async def test_sqlalchemy_asyncio_dimension_error_before_round_trip(table_name):
     pytest.importorskip('sqlalchemy.ext.asyncio')
-    from sqlalchemy import Column, Integer, event
+    from sqlalchemy import event
     from sqlalchemy.exc import StatementError
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.orm import declarative_base
 
-    from vecidx.sqlalchemy import Vector as VectorType
-
-    Base = declarative_base()
-
-    class Item(Base):
-        __tablename__ = table_name('sa_async_dim')
-        id = Column(Integer, primary_key=True)
-        embedding = Column(VectorType(3))
+    Base, Item = item_model(table_name('sa_async_dim'))
 
     engine = async_engine()
     seen = []

@@ -25,24 +25,15 @@ import pytest
 
 django = pytest.importorskip('django')
 
-ROWS = [[1, 1, 1], [2, 2, 2], [1, 1, 2], [-1, 0.5, 3], [0.25, -2, 1]]
-QUERY = np.array([1, 1, 1.5], dtype=np.float32)
+from client_reference import OPERATORS, QUERY, ROWS, nearest  # noqa: E402
 
-# expression class name -> (opclass, NumPy reference)
-DISTANCES = {
-    'L2Distance': ('vector_l2_ops', lambda a, b: np.sqrt(np.sum((a - b) ** 2))),
-    'MaxInnerProduct': ('vector_ip_ops', lambda a, b: -np.dot(a, b)),
-    'CosineDistance': ('vector_cosine_ops',
-                       lambda a, b: 1 - np.dot(a, b)
-                       / np.linalg.norm(a) / np.linalg.norm(b)),
-    'L1Distance': ('vector_l1_ops', lambda a, b: np.sum(np.abs(a - b))),
-}
+# expression class name -> operator
+DISTANCES = {'L2Distance': '<->', 'MaxInnerProduct': '<#>',
+             'CosineDistance': '<=>', 'L1Distance': '<+>'}
 
 
 def expected_order(name, k=3):
-    ref = DISTANCES[name][1]
-    return sorted(range(len(ROWS)), key=lambda i: (
-        ref(np.array(ROWS[i], dtype=np.float32), QUERY), i))[:k]
+    return nearest(DISTANCES[name], k)
 
 
 def admin_execute(*statements):
@@ -170,7 +161,7 @@ def test_order_by_distance_limit(items, name):
     rows = list(Item.objects.annotate(d=expr('embedding', QUERY))
                 .order_by('d', 'id')[:3])
     assert [items.index(r.id) for r in rows] == expected_order(name)
-    ref = DISTANCES[name][1]
+    ref = OPERATORS[DISTANCES[name]][1]
     for r in rows:
         assert r.d == pytest.approx(float(ref(r.embedding.astype(np.float64),
                                               QUERY.astype(np.float64))),

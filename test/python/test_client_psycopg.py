@@ -21,24 +21,8 @@ import vecidx._vector
 from vecidx import Vector
 from vecidx.psycopg import copy_vectors, register_vector
 
-
-def awkward_float32(n, dim, seed):
-    """float32 values over the whole normal range, both signs."""
-    rng = np.random.default_rng(seed)
-    sign = rng.choice([-1.0, 1.0], (n, dim))
-    mant = rng.uniform(1, 10, (n, dim))
-    expo = rng.uniform(-37, 37, (n, dim))
-    out = (sign * mant * 10.0 ** expo).astype(np.float32)
-    out[0, :4] = [np.finfo(np.float32).max, np.finfo(np.float32).tiny,
-                  -np.finfo(np.float32).max, 0.1]
-    return out
-
-
-def same_bits(a, b):
-    a = np.asarray(a, dtype=np.float32)
-    b = np.asarray(b, dtype=np.float32)
-    return a.shape == b.shape and np.array_equal(a.view(np.uint32),
-                                                 b.view(np.uint32))
+from client_reference import (assert_rows_exact, awkward_float32,
+                              report_copy_rate, same_bits)
 
 
 @pytest.fixture
@@ -58,11 +42,7 @@ def test_numpy_round_trip_exact(pg3, vtable, send, receive):
                         [(i, data[i]) for i in range(len(data))])
     with pg3.cursor(binary=(receive == 'binary')) as cur:
         cur.execute('SELECT id, embedding FROM %s ORDER BY id' % vtable)
-        rows = cur.fetchall()
-    assert len(rows) == len(data)
-    for i, emb in rows:
-        assert isinstance(emb, np.ndarray) and emb.dtype == np.float32
-        assert same_bits(emb, data[i]), i
+        assert_rows_exact(cur.fetchall(), data)
 
 
 def test_text_form_matches_server(pg3):
@@ -126,11 +106,7 @@ def test_copy_vectors_100k(pg3, table_name, capsys):
     start = time.perf_counter()
     count = copy_vectors(pg3, name, data, ids=ids)
     elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print('\n[vecidx.psycopg copy_vectors] %d rows x %d dims in %.2f s: '
-              '%.0f rows/s, %.1f MB/s of vector data'
-              % (n, dim, elapsed, n / elapsed,
-                 n * dim * 4 / elapsed / 1e6))
+    report_copy_rate(capsys, 'psycopg', n, dim, elapsed)
     assert count == n
     assert pg3.execute('SELECT count(*), min(id), max(id), '
                        'count(DISTINCT vector_dims(embedding)) FROM %s'

@@ -17,12 +17,7 @@ from psycopg2.extensions import (TRANSACTION_STATUS_INERROR,
 from vecidx import Vector
 from vecidx.psycopg2 import copy_vectors, register_vector
 
-
-def same_bits(a, b):
-    a = np.asarray(a, dtype=np.float32)
-    b = np.asarray(b, dtype=np.float32)
-    return a.shape == b.shape and np.array_equal(a.view(np.uint32),
-                                                 b.view(np.uint32))
+from client_reference import assert_rows_exact, report_copy_rate, same_bits
 
 
 def test_numpy_round_trip_exact(pg2, table_name):
@@ -35,11 +30,7 @@ def test_numpy_round_trip_exact(pg2, table_name):
         cur.executemany('INSERT INTO %s VALUES (%%s, %%s)' % name,
                         [(i, data[i]) for i in range(len(data))])
         cur.execute('SELECT id, embedding FROM %s ORDER BY id' % name)
-        rows = cur.fetchall()
-    assert len(rows) == len(data)
-    for i, emb in rows:
-        assert isinstance(emb, np.ndarray) and emb.dtype == np.float32
-        assert same_bits(emb, data[i]), i
+        assert_rows_exact(cur.fetchall(), data)
 
 
 def test_vector_class_null_and_distance(pg2):
@@ -94,11 +85,7 @@ def test_copy_vectors_100k(pg2, table_name, capsys):
     count = copy_vectors(pg2, name, data, ids=range(n))
     pg2.commit()
     elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print('\n[vecidx.psycopg2 copy_vectors] %d rows x %d dims in %.2f s: '
-              '%.0f rows/s, %.1f MB/s of vector data'
-              % (n, dim, elapsed, n / elapsed,
-                 n * dim * 4 / elapsed / 1e6))
+    report_copy_rate(capsys, 'psycopg2', n, dim, elapsed)
     assert count == n
     with pg2.cursor() as cur:
         cur.execute('SELECT count(*), count(DISTINCT id), '

@@ -165,11 +165,8 @@ def test_aggregates_keep_vector_type(engine, items):
     assert isinstance(func.vecidx.avg(Item.embedding), avg)
 
 
-def test_core_table_and_where_distance(engine, table_name):
-    meta = MetaData()
-    t = Table(table_name('core'), meta, Column('id', Integer, primary_key=True),
-              Column('embedding', VECTOR(2)))
-    meta.create_all(engine)
+def test_core_table_and_where_distance(engine, id_table):
+    t = id_table('core', Column('embedding', VECTOR(2)))
     with engine.begin() as conn:
         conn.execute(t.insert(), [{'id': 1, 'embedding': [0, 0]},
                                   {'id': 2, 'embedding': [3, 4]},
@@ -180,11 +177,8 @@ def test_core_table_and_where_distance(engine, table_name):
     assert ids == [1, 2]
 
 
-def test_unconstrained_vector_column(engine, table_name):
-    meta = MetaData()
-    t = Table(table_name('nodim'), meta, Column('id', Integer, primary_key=True),
-              Column('embedding', Vector()))
-    meta.create_all(engine)
+def test_unconstrained_vector_column(engine, id_table):
+    t = id_table('nodim', Column('embedding', Vector()))
     with engine.begin() as conn:
         conn.execute(t.insert(), [{'id': 1, 'embedding': [1, 2]},
                                   {'id': 2, 'embedding': [1, 2, 3, 4]}])

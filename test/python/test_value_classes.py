@@ -158,15 +158,12 @@ def test_halfvec_sparsevec_through_psycopg(pg3, pg2):
             assert cur.fetchone()[0] == v
 
 
-def test_sqlalchemy_bit_type(engine, table_name):
-    from sqlalchemy import Column, Integer, MetaData, Table, select, text
+def test_sqlalchemy_bit_type(engine, id_table):
+    from sqlalchemy import Column, select, text
     from sqlalchemy.exc import StatementError
 
     from vecidx.sqlalchemy import BIT
-    meta = MetaData()
-    t = Table(table_name('sabit'), meta, Column('id', Integer, primary_key=True),
-              Column('b', BIT(4)))
-    meta.create_all(engine)
+    t = id_table('sabit', Column('b', BIT(4)))
     with engine.begin() as conn:
         conn.execute(t.insert(), [{'id': 1, 'b': '1010'}, {'id': 2, 'b': Bit('1111')}])
         assert conn.execute(select(t.c.b).order_by(t.c.id)).scalars().all() == \
@@ -189,8 +186,8 @@ def test_sqlalchemy_bit_type(engine, table_name):
 
 
 @pytest.mark.parametrize('typname', ['halfvec', 'sparsevec'])
-def test_sqlalchemy_halfvec_sparsevec(engine, table_name, typname):
-    from sqlalchemy import Column, Integer, MetaData, Table, select, text
+def test_sqlalchemy_halfvec_sparsevec(engine, id_table, typname):
+    from sqlalchemy import Column, select, text
     from sqlalchemy.exc import StatementError
 
     from vecidx.sqlalchemy import HALFVEC, SPARSEVEC
@@ -202,10 +199,7 @@ def test_sqlalchemy_halfvec_sparsevec(engine, table_name, typname):
         if not conn.execute(text('SELECT to_regtype(:t) IS NOT NULL'),
                             {'t': typname}).scalar():
             pytest.skip('the server has no %s type yet' % typname)
-    meta = MetaData()
-    t = Table(table_name('sa' + typname), meta,
-              Column('id', Integer, primary_key=True), Column('e', typ(3)))
-    meta.create_all(engine)
+    t = id_table('sa' + typname, Column('e', typ(3)))
     rows = [[1, 1, 1], [2, 2, 2], [1, 1, 2]]
     with engine.begin() as conn:
         conn.execute(t.insert(), [{'id': i, 'e': cls(v)} for i, v in enumerate(rows)])

@@ -25,11 +25,8 @@ use HnswTap;
 my $node = new_node('concurrent', 3, conf => "max_connections = 40\n");
 
 make_clusters($node, 32, 0.31, queries => 30);
+cluster_table($node, 'built', 32, 2000, id => 'bigserial');
 $node->safe_psql('postgres', q{
-	CREATE TABLE built (id bigserial, v vector(32));
-	INSERT INTO built (v) SELECT cluster_points(2000);
-	CREATE INDEX built_l2 ON built USING hnsw (v vector_l2_ops);
-	CREATE INDEX built_cos ON built USING hnsw (v vector_cosine_ops);
 	CREATE TABLE empty (id bigserial, v vector(32));
 	CREATE INDEX empty_l2 ON empty USING hnsw (v vector_l2_ops);
 	CREATE INDEX empty_cos ON empty USING hnsw (v vector_cosine_ops);

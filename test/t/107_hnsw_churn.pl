@@ -23,12 +23,7 @@ use HnswTap;
 my $node = new_node('churn', 7);
 
 make_clusters($node, 16, 0.12, queries => 30);
-$node->safe_psql('postgres', q{
-	CREATE TABLE items (id serial, v vector(16));
-	INSERT INTO items (v) SELECT cluster_points(3000);
-	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
-	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
-});
+cluster_table($node, 'items', 16, 3000, l2_with => 'm = 8, ef_construction = 32');
 
 sub full_scans
 {

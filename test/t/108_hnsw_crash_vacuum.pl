@@ -22,13 +22,8 @@ use HnswTap;
 my $node = new_node('crashvac', 8, conf => "autovacuum = off\n");
 
 make_clusters($node, 32, 0.81, queries => 10);
-$node->safe_psql('postgres', q{
-	CREATE TABLE items (id serial, v vector(32));
-	INSERT INTO items (v) SELECT cluster_points(20000);
-	CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
-	CREATE INDEX items_cos ON items USING hnsw (v vector_cosine_ops);
-	DELETE FROM items WHERE id % 2 = 0;
-});
+cluster_table($node, 'items', 32, 20000);
+$node->safe_psql('postgres', 'DELETE FROM items WHERE id % 2 = 0');
 
 my $bg = $node->background_psql('postgres', on_error_stop => 0);
 $bg->query_until(qr/started/, "\\echo started\nVACUUM (INDEX_CLEANUP ON) items;\n");

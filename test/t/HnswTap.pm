@@ -57,6 +57,11 @@
 #	cluster_points(n) returning n such points, point i around centre
 #	i % 20.  Uses setseed($seed).  With queries, also table queries(qid, v)
 #	of $n points (query i around centre i % 20).
+# cluster_table($node, $table, $dim, $n [, id => 'bigserial',
+#	l2_with => 'm = 8']): table $table(id serial, v vector($dim)) of $n
+#	cluster_points (make_clusters first) with indexes ${table}_l2
+#	(vector_l2_ops, WITH (l2_with) if given) and ${table}_cos
+#	(vector_cosine_ops).
 # recall_at_10($node, $table, $op, $idx [, ties => 1]): mean recall@10 of
 #	the index on $table over the query vectors of table queries(qid, v),
 #	against exact answers from a sequential scan; also asserts the plan
@@ -73,7 +78,7 @@ use IO::Socket::INET;
 use PostgreSQL::Test::Cluster;
 use Test::More;
 
-our @EXPORT = qw(new_node node_port_params check_index make_clusters recall_at_10
+our @EXPORT = qw(new_node node_port_params check_index make_clusters cluster_table recall_at_10
   recall_steps create_check_state node_tid has_test_hooks skip_without_hooks
   random_table random_rows random_queries random_vector entry_row missing_rows full_scan spilled_tuples);
 
@@ -278,6 +283,20 @@ sub make_clusters
 				SELECT cluster_point(c) FROM generate_series(1, n) i JOIN centres ON k = i % 20;
 			END;
 	} . $queries);
+}
+
+sub cluster_table
+{
+	my ($node, $table, $dim, $n, %opt) = @_;
+	my $id = $opt{id} // 'serial';
+	my $with = $opt{l2_with} ? " WITH ($opt{l2_with})" : '';
+
+	$node->safe_psql('postgres', qq{
+		CREATE TABLE $table (id $id, v vector($dim));
+		INSERT INTO $table (v) SELECT cluster_points($n);
+		CREATE INDEX ${table}_l2 ON $table USING hnsw (v vector_l2_ops)$with;
+		CREATE INDEX ${table}_cos ON $table USING hnsw (v vector_cosine_ops);
+	});
 }
 
 sub recall_at_10

@@ -32,9 +32,9 @@ from django.contrib.postgres.operations import CreateExtension
 from django.db.models import Field, FloatField, Func, Value
 
 from .._bit import Bit
-from .._halfvector import HALFVEC_MAX_DIM, HalfVector
-from .._sparsevector import SPARSEVEC_MAX_DIM, SparseVector
-from .._vector import VECTOR_MAX_DIM, Vector, np
+from .._halfvector import HalfVector
+from .._sparsevector import SparseVector
+from .._vector import Vector, np
 
 __all__ = ['VectorExtension', 'VectorField', 'HalfVectorField',
            'SparseVectorField', 'BitField', 'HnswIndex', 'L2Distance',
@@ -82,17 +82,58 @@ class VectorFormField(forms.CharField):
         return super().has_changed(_TextWidget().format_value(initial), data)
 
 
-class _VectorFieldBase(Field):
+class _TextField(Field):
     """
-    A column `typname` or `typname(dimensions)` whose values go through
-    value_class in text form.  Subclasses set the type name, the maximum
-    dimension and how to turn a database or form value into a Python one.
+    A column of vecidx's fields: `typname` or `typname(n)`, where n is the
+    field's keyword argument named by _modifier; sent in text form, edited
+    as text.
     """
 
     empty_strings_allowed = False
-    typname = None
-    max_dim = None
+    _modifier = None
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if getattr(self, self._modifier) is not None:
+            kwargs[self._modifier] = getattr(self, self._modifier)
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        n = getattr(self, self._modifier)
+        if n is None:
+            return self.typname
+        return '%s(%d)' % (self.typname, n)
+
+    def to_python(self, value):
+        if _is_blank(value):
+            return None
+        return self._to_python(value)
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+    def formfield(self, **kwargs):
+        return super().formfield(form_class=VectorFormField, **kwargs)
+
+
+class _VectorFieldBase(_TextField):
+    """
+    A column `typname` or `typname(dimensions)` whose values go through
+    value_class in text form; the value class names the type (_kind) and
+    its largest dimension (_max_dim).  Subclasses set the value class and
+    may say how to turn a form value into a Python one (_to_python).
+    """
+
     value_class = None
+    _modifier = 'dimensions'
+
+    @property
+    def typname(self):
+        return self.value_class._kind
+
+    @property
+    def max_dim(self):
+        return self.value_class._max_dim
 
     def __init__(self, *args, dimensions=None, **kwargs):
         if dimensions is not None and not 1 <= int(dimensions) <= self.max_dim:
@@ -101,25 +142,14 @@ class _VectorFieldBase(Field):
         self.dimensions = dimensions
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        if self.dimensions is not None:
-            kwargs['dimensions'] = self.dimensions
-        return name, path, args, kwargs
-
-    def db_type(self, connection):
-        if self.dimensions is None:
-            return self.typname
-        return '%s(%d)' % (self.typname, self.dimensions)
-
     def from_db_value(self, value, expression, connection):
         return self.value_class._from_db(value)
 
     def get_prep_value(self, value):
         return self.value_class._to_db(value, self.dimensions)
 
-    def value_to_string(self, obj):
-        return self.get_prep_value(self.value_from_object(obj))
+    def _to_python(self, value):
+        return self.value_class._from_db(value)
 
     def clean(self, value, model_instance):
         # to_python parses form text; a malformed value is a form error
@@ -141,21 +171,14 @@ class _VectorFieldBase(Field):
     def run_validators(self, value):
         super().run_validators(_as_plain(value))
 
-    def formfield(self, **kwargs):
-        return super().formfield(form_class=VectorFormField, **kwargs)
-
 
 class VectorField(_VectorFieldBase):
     """A `vector` column; values are float32 NumPy arrays."""
 
     description = 'Vector'
-    typname = 'vector'
-    max_dim = VECTOR_MAX_DIM
     value_class = Vector
 
-    def to_python(self, value):
-        if _is_blank(value):
-            return None
+    def _to_python(self, value):
         if isinstance(value, (list, tuple)):
             return Vector(value).to_numpy() if np is not None else list(value)
         if isinstance(value, Vector):
@@ -167,13 +190,9 @@ class HalfVectorField(_VectorFieldBase):
     """A `halfvec` column; values are vecidx.HalfVector."""
 
     description = 'Half vector'
-    typname = 'halfvec'
-    max_dim = HALFVEC_MAX_DIM
     value_class = HalfVector
 
-    def to_python(self, value):
-        if _is_blank(value):
-            return None
+    def _to_python(self, value):
         if isinstance(value, (list, tuple)) or (np is not None and
                                                  isinstance(value, np.ndarray)):
             return HalfVector(value)
@@ -184,52 +203,27 @@ class SparseVectorField(_VectorFieldBase):
     """A `sparsevec` column; values are vecidx.SparseVector."""
 
     description = 'Sparse vector'
-    typname = 'sparsevec'
-    max_dim = SPARSEVEC_MAX_DIM
     value_class = SparseVector
 
-    def to_python(self, value):
-        if _is_blank(value):
-            return None
-        return SparseVector._from_db(value)
 
-
-class BitField(Field):
+class BitField(_TextField):
     """A `bit(length)` column; values are strings of 0 and 1 (or vecidx.Bit)."""
 
     description = 'Bit string'
-    empty_strings_allowed = False
+    typname = 'bit'
+    _modifier = 'length'
 
     def __init__(self, *args, length=None, **kwargs):
         self.length = length
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        if self.length is not None:
-            kwargs['length'] = self.length
-        return name, path, args, kwargs
-
-    def db_type(self, connection):
-        if self.length is None:
-            return 'bit'
-        return 'bit(%d)' % self.length
-
     def get_prep_value(self, value):
         return Bit._to_db(value, self.length)
 
-    def to_python(self, value):
-        if _is_blank(value):
-            return None
+    def _to_python(self, value):
         if isinstance(value, Bit):
             return value.to_text()
         return value
-
-    def value_to_string(self, obj):
-        return self.get_prep_value(self.value_from_object(obj))
-
-    def formfield(self, **kwargs):
-        return super().formfield(form_class=VectorFormField, **kwargs)
 
 
 class HnswIndex(PostgresIndex):
@@ -289,31 +283,17 @@ class _DistanceBase(Func):
         self._constructor_args = ((expression, vector), extra)
 
 
-class L2Distance(_DistanceBase):
-    """Euclidean distance, <->."""
-    arg_joiner = ' <-> '
+def _distance(name, joiner, doc):
+    """A _DistanceBase subclass: expression <op> vector."""
+    return type(name, (_DistanceBase,),
+                {'__doc__': doc, '__module__': __name__, 'arg_joiner': joiner})
 
 
-class MaxInnerProduct(_DistanceBase):
-    """Negative inner product, <#>."""
-    arg_joiner = ' <#> '
-
-
-class CosineDistance(_DistanceBase):
-    """Cosine distance, <=>."""
-    arg_joiner = ' <=> '
-
-
-class L1Distance(_DistanceBase):
-    """Taxicab distance, <+>."""
-    arg_joiner = ' <+> '
-
-
-class HammingDistance(_DistanceBase):
-    """Hamming distance of bit strings, <~>."""
-    arg_joiner = ' <~> '
-
-
-class JaccardDistance(_DistanceBase):
-    """Jaccard distance of bit strings, <%>."""
-    arg_joiner = ' <%%> '
+L2Distance = _distance('L2Distance', ' <-> ', 'Euclidean distance, <->.')
+MaxInnerProduct = _distance('MaxInnerProduct', ' <#> ', 'Negative inner product, <#>.')
+CosineDistance = _distance('CosineDistance', ' <=> ', 'Cosine distance, <=>.')
+L1Distance = _distance('L1Distance', ' <+> ', 'Taxicab distance, <+>.')
+HammingDistance = _distance('HammingDistance', ' <~> ',
+                            'Hamming distance of bit strings, <~>.')
+JaccardDistance = _distance('JaccardDistance', ' <%%> ',
+                            'Jaccard distance of bit strings, <%>.')

@@ -34,9 +34,9 @@ from sqlalchemy.sql.functions import ReturnTypeFromArgs, sum
 from sqlalchemy.types import Float, String, UserDefinedType
 
 from .._bit import Bit as _Bit
-from .._halfvector import HALFVEC_MAX_DIM, HalfVector
-from .._sparsevector import SPARSEVEC_MAX_DIM, SparseVector
-from .._vector import VECTOR_MAX_DIM, Vector as _Value
+from .._halfvector import HalfVector
+from .._sparsevector import SparseVector
+from .._vector import Vector as _Value
 
 __all__ = ['Vector', 'VECTOR', 'HALFVEC', 'SPARSEVEC', 'BIT', 'HalfVector',
            'SparseVector', 'avg', 'sum']
@@ -121,31 +121,22 @@ class _VectorTypeBase(UserDefinedType):
         return self._value_class._from_db
 
 
-class VECTOR(_VectorTypeBase):
-    """Column type `vector` (or `vector(dim)`); results are NumPy arrays."""
-
-    cache_ok = True     # looked up on the class itself, not inherited
-    _sql_name = 'VECTOR'
-    _max_dim = VECTOR_MAX_DIM
-    _value_class = _Value
-
-
-class HALFVEC(_VectorTypeBase):
-    """Column type `halfvec` (or `halfvec(dim)`); results are HalfVector."""
-
-    cache_ok = True     # looked up on the class itself, not inherited
-    _sql_name = 'HALFVEC'
-    _max_dim = HALFVEC_MAX_DIM
-    _value_class = HalfVector
+def _column_type(value_class, results):
+    """The column type of a value class (its SQL type is value_class._kind)."""
+    name = value_class._kind.upper()
+    return type(name, (_VectorTypeBase,), {
+        '__doc__': 'Column type `%s` (or `%s(dim)`); results are %s.'
+                   % (value_class._kind, value_class._kind, results),
+        '__module__': __name__,
+        'cache_ok': True,       # looked up on the class itself, not inherited
+        '_sql_name': name,
+        '_max_dim': value_class._max_dim,
+        '_value_class': value_class})
 
 
-class SPARSEVEC(_VectorTypeBase):
-    """Column type `sparsevec` (or `sparsevec(dim)`); results are SparseVector."""
-
-    cache_ok = True     # looked up on the class itself, not inherited
-    _sql_name = 'SPARSEVEC'
-    _max_dim = SPARSEVEC_MAX_DIM
-    _value_class = SparseVector
+VECTOR = _column_type(_Value, 'NumPy arrays')
+HALFVEC = _column_type(HalfVector, 'HalfVector')
+SPARSEVEC = _column_type(SparseVector, 'SparseVector')
 
 
 class BIT(_VectorTypeBase):
