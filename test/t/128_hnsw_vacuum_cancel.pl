@@ -38,28 +38,10 @@ if (!has_test_hooks($node))
 	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test pause points)';
 }
 
-$node->safe_psql('postgres', q{
-	SELECT setseed(0.5);
-	CREATE TABLE t (id int, v vector(4)) WITH (fillfactor = 100, autovacuum_enabled = off);
-	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 16);
-	SET vecidx.test_level = 3;
-	INSERT INTO t VALUES (0, '[50,50,50,50]');
-	SET vecidx.test_level = 0;
-	-- C: the rest of heap blocks 0-2
-	INSERT INTO t SELECT i, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 4) WHERE i > 0)
-		FROM generate_series(1, 400) i;
-});
+# the rest: 200 heap pages
+$node->safe_psql('postgres', cut_off_graph(30000));
 my $cblocks = $node->safe_psql('postgres',
-	q{SELECT count(*) FROM t WHERE (ctid::text::point)[0] < 3 AND id > 0});
-$node->safe_psql('postgres', q{
-	SET vecidx.test_level = 0;
-	-- L: at the centre of C
-	INSERT INTO t SELECT i, ARRAY(SELECT (random() - 0.5) * 0.02 FROM generate_series(1, 4) WHERE i > 0)
-		FROM generate_series(1001, 1005) i;
-	-- the rest: far from C, 200 heap pages
-	INSERT INTO t SELECT i, ARRAY(SELECT 10 + random() * 2 FROM generate_series(1, 4) WHERE i > 0)
-		FROM generate_series(2001, 30000) i;
-});
+	q{SELECT count(*) FROM t WHERE (ctid::text::point)[0] < 3 AND id > 0 AND id < 1000});
 my $pages = $node->safe_psql('postgres',
 	q{SELECT pg_relation_size('t') / current_setting('block_size')::int});
 cmp_ok($pages, '>', 150, "the heap has $pages pages: 3 of them under PostgreSQL's 2% bypass threshold");

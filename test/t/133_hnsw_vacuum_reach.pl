@@ -46,25 +46,8 @@ if (!has_test_hooks($node))
 # the template: every node of level 0 but the entry point (a graph that
 # does not depend on the random levels), C deleted, not yet vacuumed
 $node->safe_psql('postgres', 'CREATE DATABASE tmpl');
-$node->safe_psql('tmpl', q{
-	CREATE EXTENSION vecidx;
-	SELECT setseed(0.5);
-	CREATE TABLE t (id int, v vector(4)) WITH (fillfactor = 100, autovacuum_enabled = off);
-	CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 16);
-	SET vecidx.test_level = 3;
-	INSERT INTO t VALUES (0, '[50,50,50,50]');
-	SET vecidx.test_level = 0;
-	-- C
-	INSERT INTO t SELECT i, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 4) WHERE i > 0)
-		FROM generate_series(1, 400) i;
-	-- L: at the centre of C
-	INSERT INTO t SELECT i, ARRAY(SELECT (random() - 0.5) * 0.02 FROM generate_series(1, 4) WHERE i > 0)
-		FROM generate_series(1001, 1005) i;
-	-- the rest: far from C
-	INSERT INTO t SELECT i, ARRAY(SELECT 10 + random() * 2 FROM generate_series(1, 4) WHERE i > 0)
-		FROM generate_series(2001, 5000) i;
-	DELETE FROM t WHERE (ctid::text::point)[0] < 3 AND id > 0 AND id < 1000;
-});
+$node->safe_psql('tmpl', 'CREATE EXTENSION vecidx; ' . cut_off_graph(5000) .
+	' DELETE FROM t WHERE (ctid::text::point)[0] < 3 AND id > 0 AND id < 1000;');
 my $rows = $node->safe_psql('tmpl', 'SELECT count(*) FROM t');
 cmp_ok($rows, '>', 3000, "$rows live rows, C deleted");
 

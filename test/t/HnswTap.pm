@@ -62,6 +62,15 @@
 #	cluster_points (make_clusters first) with indexes ${table}_l2
 #	(vector_l2_ops, WITH (l2_with) if given) and ${table}_cos
 #	(vector_cosine_ops).
+# cut_off_graph($last): the SQL of TAP 128 and 133's graph (run with
+#	vecidx.test_* hooks): table t (id, v vector(4)) with index t_idx (m = 4,
+#	ef_construction = 16); the entry point far away ([50,50,50,50], level
+#	3), a cluster C of rows 1 .. 400 around the origin (heap blocks 0-2),
+#	rows L 1001 .. 1005 at its centre inserted after it, and rows 2001 ..
+#	$last far from C (10 + random() * 2); every row but the entry of level
+#	0.  Deleting C (DELETE FROM t WHERE (ctid::text::point)[0] < 3 AND id
+#	> 0 AND id < 1000) leaves L linked only from C and from each other, and
+#	the other rows reach the entry point through C.
 # recall_at_10($node, $table, $op, $idx [, ties => 1]): mean recall@10 of
 #	the index on $table over the query vectors of table queries(qid, v),
 #	against exact answers from a sequential scan; also asserts the plan
@@ -80,7 +89,8 @@ use Test::More;
 
 our @EXPORT = qw(new_node node_port_params check_index make_clusters cluster_table recall_at_10
   recall_steps create_check_state node_tid has_test_hooks skip_without_hooks
-  random_table random_rows random_queries random_vector entry_row missing_rows full_scan spilled_tuples);
+  random_table random_rows random_queries random_vector entry_row missing_rows full_scan spilled_tuples
+  cut_off_graph);
 
 # VECIDX_TAP_SERVER_ENV ("NAME=value;NAME=value", set by the asan tier of
 # test/run-tests): added to the environment of every server a test starts
@@ -297,6 +307,26 @@ sub cluster_table
 		CREATE INDEX ${table}_l2 ON $table USING hnsw (v vector_l2_ops)$with;
 		CREATE INDEX ${table}_cos ON $table USING hnsw (v vector_cosine_ops);
 	});
+}
+
+sub cut_off_graph
+{
+	my ($last) = @_;
+
+	return qq{
+		SELECT setseed(0.5);
+		CREATE TABLE t (id int, v vector(4)) WITH (fillfactor = 100, autovacuum_enabled = off);
+		CREATE INDEX t_idx ON t USING hnsw (v vector_l2_ops) WITH (m = 4, ef_construction = 16);
+		SET vecidx.test_level = 3;
+		INSERT INTO t VALUES (0, '[50,50,50,50]');
+		SET vecidx.test_level = 0;
+		INSERT INTO t SELECT i, ARRAY(SELECT random() * 2 - 1 FROM generate_series(1, 4) WHERE i > 0)
+			FROM generate_series(1, 400) i;
+		INSERT INTO t SELECT i, ARRAY(SELECT (random() - 0.5) * 0.02 FROM generate_series(1, 4) WHERE i > 0)
+			FROM generate_series(1001, 1005) i;
+		INSERT INTO t SELECT i, ARRAY(SELECT 10 + random() * 2 FROM generate_series(1, 4) WHERE i > 0)
+			FROM generate_series(2001, $last) i;
+	};
 }
 
 sub recall_at_10
