@@ -29,14 +29,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('vaccancel', 28);
-$node->append_conf('postgresql.conf', "autovacuum = off\n");
-$node->restart;
-
-if (!has_test_hooks($node))
-{
-	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test pause points)';
-}
+my $node = new_node('vaccancel', 28, conf => "autovacuum = off\n");
+skip_without_hooks($node, 'test pause points');
 
 # the rest: 200 heap pages
 $node->safe_psql('postgres', cut_off_graph(30000));

@@ -34,14 +34,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use HnswTap;
 
-my $node = new_node('vacreach', 33);
-$node->append_conf('postgresql.conf', "autovacuum = off\nrestart_after_crash = on\n");
-$node->restart;
-
-if (!has_test_hooks($node))
-{
-	plan skip_all => 'module built without USE_ASSERT_CHECKING (no test hooks)';
-}
+my $node = new_node('vacreach', 33, conf => "autovacuum = off\nrestart_after_crash = on\n");
+skip_without_hooks($node, 'test hooks');
 
 # the template: every node of level 0 but the entry point (a graph that
 # does not depend on the random levels), C deleted, not yet vacuumed
