@@ -46,22 +46,7 @@ $node->safe_psql('postgres',
 note("deleted $cblocks rows of C in heap blocks 0-2");
 
 # VACUUM paused after pass 2, then cancelled
-my $ctl = $node->background_psql('postgres');
-$ctl->query_safe('SELECT pg_advisory_lock(7606)');
-my $vac = $node->background_psql('postgres', on_error_stop => 0);
-$vac->query_safe("SET vecidx.test_pause = 'vacuum-after-repair'");
-my $vpid = $vac->query_safe('SELECT pg_backend_pid()');
-$vac->query_until(qr/started/, "\\echo started\nVACUUM (INDEX_CLEANUP ON) t;\n");
-$node->poll_query_until('postgres', q{SELECT EXISTS (SELECT 1 FROM pg_locks
-	WHERE locktype = 'advisory' AND objid = 7606 AND NOT granted)})
-  or die 'VACUUM did not reach vacuum-after-repair';
-$node->safe_psql('postgres', "SELECT pg_cancel_backend($vpid)");
-$node->poll_query_until('postgres', qq{SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity
-	WHERE pid = $vpid AND query LIKE 'VACUUM%' AND state = 'active')})
-  or die 'VACUUM was not cancelled';
-$ctl->query_safe('SELECT pg_advisory_unlock(7606)');
-$vac->quit;
-$ctl->quit;
+cancel_paused($node, pause_vacuum($node, 'postgres', 'vacuum-after-repair'));
 
 my ($deleted, $unreachable) = split /\|/, $node->safe_psql('postgres',
 	q{SELECT deleted, unreachable FROM vecidx_hnsw_check('t_idx', false)});

@@ -99,24 +99,10 @@ sub reach_counts
 # 1. paused after the repair pass (scans only: vecidx_hnsw_check's
 # ShareLock waits for the VACUUM), then cancelled there
 $node->safe_psql('postgres', 'CREATE DATABASE p TEMPLATE tmpl');
-my $ctl = $node->background_psql('p');
-$ctl->query_safe('SELECT pg_advisory_lock(7606)');
-my $vac = $node->background_psql('p', on_error_stop => 0);
-$vac->query_safe("SET vecidx.test_pause = 'vacuum-after-repair'");
-my $vpid = $vac->query_safe('SELECT pg_backend_pid()');
-$vac->query_until(qr/started/, "\\echo started\nVACUUM (INDEX_CLEANUP ON) t;\n");
-$node->poll_query_until('p', q{SELECT EXISTS (SELECT 1 FROM pg_locks
-	WHERE locktype = 'advisory' AND objid = 7606 AND NOT granted)})
-  or die 'VACUUM did not reach vacuum-after-repair';
+my $paused = pause_vacuum($node, 'p', 'vacuum-after-repair');
 is(scan_misses('p'), '0|0',
 	'paused after the repair pass: an index scan returns every row, every row of L found');
-$node->safe_psql('p', "SELECT pg_cancel_backend($vpid)");
-$node->poll_query_until('p', qq{SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity
-	WHERE pid = $vpid AND query LIKE 'VACUUM%' AND state = 'active')})
-  or die 'VACUUM was not cancelled';
-$ctl->query_safe('SELECT pg_advisory_unlock(7606)');
-$vac->quit;
-$ctl->quit;
+cancel_paused($node, $paused);
 is(reach_counts('p'), '0|0|0',
 	'cancelled after the repair pass: none unreachable, every row returned, every row of L found');
 $node->safe_psql('p', 'VACUUM (INDEX_CLEANUP ON) t');

@@ -71,6 +71,12 @@
 #	0.  Deleting C (DELETE FROM t WHERE (ctid::text::point)[0] < 3 AND id
 #	> 0 AND id < 1000) leaves L linked only from C and from each other, and
 #	the other rows reach the entry point through C.
+# pause_vacuum($node, $db, $point): VACUUM (INDEX_CLEANUP ON) t started
+#	in a background session of $db and paused at test point $point (the
+#	advisory lock 7606 the pause waits on held by a second session);
+#	returns a handle for cancel_paused.
+# cancel_paused($node, $h): cancel that VACUUM, wait until it has stopped,
+#	and end both sessions.
 # recall_at_10($node, $table, $op, $idx [, ties => 1]): mean recall@10 of
 #	the index on $table over the query vectors of table queries(qid, v),
 #	against exact answers from a sequential scan; also asserts the plan
@@ -90,7 +96,7 @@ use Test::More;
 our @EXPORT = qw(new_node node_port_params check_index make_clusters cluster_table recall_at_10
   recall_steps create_check_state node_tid has_test_hooks skip_without_hooks
   random_table random_rows random_queries random_vector entry_row missing_rows full_scan spilled_tuples
-  cut_off_graph);
+  cut_off_graph pause_vacuum cancel_paused);
 
 # VECIDX_TAP_SERVER_ENV ("NAME=value;NAME=value", set by the asan tier of
 # test/run-tests): added to the environment of every server a test starts
@@ -327,6 +333,36 @@ sub cut_off_graph
 		INSERT INTO t SELECT i, ARRAY(SELECT 10 + random() * 2 FROM generate_series(1, 4) WHERE i > 0)
 			FROM generate_series(2001, $last) i;
 	};
+}
+
+sub pause_vacuum
+{
+	my ($node, $db, $point) = @_;
+	my $ctl = $node->background_psql($db);
+
+	$ctl->query_safe('SELECT pg_advisory_lock(7606)');
+	my $vac = $node->background_psql($db, on_error_stop => 0);
+	$vac->query_safe("SET vecidx.test_pause = '$point'");
+	my $pid = $vac->query_safe('SELECT pg_backend_pid()');
+	$vac->query_until(qr/started/, "\\echo started\nVACUUM (INDEX_CLEANUP ON) t;\n");
+	$node->poll_query_until($db, q{SELECT EXISTS (SELECT 1 FROM pg_locks
+		WHERE locktype = 'advisory' AND objid = 7606 AND NOT granted)})
+	  or die "VACUUM did not reach $point";
+	return { db => $db, ctl => $ctl, vac => $vac, pid => $pid };
+}
+
+sub cancel_paused
+{
+	my ($node, $h) = @_;
+	my $pid = $h->{pid};
+
+	$node->safe_psql($h->{db}, "SELECT pg_cancel_backend($pid)");
+	$node->poll_query_until($h->{db}, qq{SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE pid = $pid AND query LIKE 'VACUUM%' AND state = 'active')})
+	  or die 'VACUUM was not cancelled';
+	$h->{ctl}->query_safe('SELECT pg_advisory_unlock(7606)');
+	$h->{vac}->quit;
+	$h->{ctl}->quit;
 }
 
 sub recall_at_10
