@@ -16,8 +16,12 @@
  *		so that every row can be found (README, departure 2);
  *	 3. write: nodes are laid out in breadth-first order from the entry
  *		point, so that a node's neighbours tend to share its page, and the
- *		pages are written in block order, each as one full-page WAL record.
- *		Repair and write report the progress phase "writing index pages".
+ *		pages are written in block order, changed in place (VxEdit, no
+ *		record per page).  Repair and write report the progress phase
+ *		"writing index pages";
+ *	 4. log: once the last page is written (by a parallel build's leader,
+ *		once its workers are done), every page of the index is WAL-logged
+ *		as a full-page image (vx_build_edits_end, log_newpage_range).
  *	 Memory: every node is admitted only if the build's memory contexts
  *	 (training buffer, graph, and what the write phase will need for it)
  *	 stay within maintenance_work_mem; the training buffer's flush is no
