@@ -153,11 +153,13 @@ vxq_encode(const VxQuantizer *q, const float *x, uint8_t *code, VxCodeInfo *info
 }
 
 /*
- * A query's code for the walk: vxq_encode's code in single precision, with the residual's norm and
- * <a, c> that the walk needs, not the bounds a row's code must keep: the
- * walk only ranks nodes with it, and the residual only decides whether
- * the query was clipped.  Several times cheaper than vxq_encode (about 6%
- * of a 1024-dimension scan at ef_search 10 went to coding the query).
+ * A query's code for the walk: vxq_encode's rounding and clamping, in
+ * single precision (a value within float rounding of a half step may get
+ * the neighbouring code), with the residual's norm and <a, c> that the
+ * walk needs, not the bounds a row's code must keep (nothing rounded up):
+ * the walk only ranks nodes with it, and the caller compares the residual
+ * with vxq_max_resid() only to tell whether the query was clipped.
+ * Several times cheaper than vxq_encode (docs/benchmarks.md).
  */
 void
 vxq_encode_query(const VxQuantizer *q, const float *x, uint8_t *code,

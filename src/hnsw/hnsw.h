@@ -123,9 +123,10 @@ typedef struct VxIndexInfo
 } VxIndexInfo;
 
 /*
- * An index and its cached constants: the pair every function that reads
- * or writes the graph on disk takes (the list edits of hnswinsert.c,
- * vacuum's relinking).
+ * An index and its cached constants, as one argument: the pair the list
+ * edits of hnswinsert.c take (read_list, write_list, add_backlink and the
+ * rest), and vx_link, vacuum's relinking.  The page walker (VxDiskGraph)
+ * and the page helpers take the two separately.
  */
 typedef struct VxRel
 {

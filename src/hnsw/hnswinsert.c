@@ -455,26 +455,6 @@ overwrite_last(const VxRel *r, const VxListAt *at, ItemPointer target)
 	return write_list(r, at, list, n, newlist, n);
 }
 
-/*
- * Link node "self" from the list "nbr" (a neighbour's list at a layer).
- *
- * A list with room just gets self appended.  A full list is judged with
- * the build's heuristic over its members plus self: if self is not kept,
- * nothing changes; if it is, self replaces the farthest member w the
- * heuristic would drop -- and w is first linked from self, so every node
- * reachable before stays reachable (nbr -> self -> w).  If self's own list
- * has no room for w, the back link is skipped.  Each list is read under a
- * share lock and rewritten under an exclusive lock only if unchanged;
- * otherwise the decision is made again (a few times at most).
- *
- * A member whose node is DELETED or FREE makes room without re-homing.
- *
- * mode: LINK_HEURISTIC links only if the heuristic keeps self;
- * LINK_FORCE links self even if it would not (self then replaces the
- * farthest member); LINK_FORCE_UNREACHABLE as well, and self, known to be
- * unreachable, may give up the last edge of its own full list to hold w.
- * Returns whether nbr now links to self.
- */
 /* how add_backlink may link */
 typedef enum VxLinkMode
 {
@@ -558,6 +538,26 @@ member_to_replace(const VxRel *r, ItemPointerData *list, int n, const VxLinkEnds
 	return -1;
 }
 
+/*
+ * Link node "self" from the list "nbr" (a neighbour's list at a layer).
+ *
+ * A list with room just gets self appended.  A full list is judged with
+ * the build's heuristic over its members plus self: if self is not kept,
+ * nothing changes; if it is, self replaces the farthest member w the
+ * heuristic would drop -- and w is first linked from self, so every node
+ * reachable before stays reachable (nbr -> self -> w).  If self's own list
+ * has no room for w, the back link is skipped.  Each list is read under a
+ * share lock and rewritten under an exclusive lock only if unchanged;
+ * otherwise the decision is made again (at most three attempts).
+ *
+ * A member whose node is DELETED or FREE makes room without re-homing.
+ *
+ * mode: LINK_HEURISTIC links only if the heuristic keeps self;
+ * LINK_FORCE links self even if it would not (self then replaces the
+ * farthest member); LINK_FORCE_UNREACHABLE as well, and self, known to be
+ * unreachable, may give up the last edge of its own full list to hold w.
+ * Returns whether nbr now links to self.
+ */
 static bool
 add_backlink(const VxRel *r, const VxListAt *nbr, const VxNodeCode *self,
 			 VxLinkMode mode)

@@ -24,10 +24,12 @@
  *				   of pass 2 leaves a live node unreachable;
  *	 2. repair:    in every live node's lists, drop each DELETED member and
  *				   fill the list up to capacity from the live members of
- *				   the DELETED members' own lists: those the neighbour
- *				   heuristic keeps first, then the closest of the rest
- *				   (codes cached in pass 1, no page reads);
- *				   (and the plan's forced links);
+ *				   the DELETED members' own lists (breadth first through up
+ *				   to VX_REPAIR_DEEPER further DELETED nodes for a list left
+ *				   with no live member): those the neighbour heuristic keeps
+ *				   first, then the closest of the rest (codes cached in
+ *				   pass 1, no page reads); then, on layer 0, the plan's
+ *				   forced links;
  *	 3. entry:	   (a second barrier) the entry point moved with the plan;
  *				   if an insert made it a DELETED node again, as before the
  *				   plan: the live node of highest level takes its place at

@@ -2,10 +2,11 @@
 # 128_hnsw_vacuum_cancel.pl
 #	  A VACUUM cancelled between its repair pass (pass 2: live nodes' lists
 #	  no longer name the DELETED nodes) and its reach pass (pass 4: live
-#	  nodes reachable only through DELETED nodes are linked again) leaves
-#	  such live rows unreachable by index scans.  The next VACUUM must put
-#	  that right even when it does no bulk delete: here it skips index
-#	  vacuuming because fewer than 2% of the heap's pages hold dead items
+#	  nodes the walk missed are linked again) must leave no live row
+#	  unreachable: pass 2's plan links the rows behind a deleted region
+#	  before any list is written.  The next VACUUM must finish the round
+#	  even when it does no bulk delete: here it skips index vacuuming
+#	  because fewer than 2% of the heap's pages hold dead items
 #	  (PostgreSQL's bypass), so only amvacuumcleanup runs.
 #
 #	  The graph is made so that the repair cuts rows off: the entry point
@@ -14,7 +15,8 @@
 #	  C is deleted; L is linked only from C and from each other, and the
 #	  other rows reach the entry point through C.  Looking one hop deep for
 #	  replacements, pass 2 cut off all but the entry point; looking through
-#	  the deleted region (up to VX_REPAIR_DEEPER nodes), a few rows.
+#	  the deleted region (up to VX_REPAIR_DEEPER nodes), a few rows; with
+#	  the plan, none (asserted).
 #	  Needs a module built with USE_ASSERT_CHECKING (CI's flags); skipped
 #	  otherwise.
 #
