@@ -3,7 +3,10 @@
  * vectype_template.h
  *	  SQL functions that the dense vector types (vector, halfvec) write the
  *	  same way but for their element type: one macro per function, expanded
- *	  in vector.c and halfvec.c with the SQL name as argument.
+ *	  in vector.c and halfvec.c with the C function's name as first
+ *	  argument (and, for a few, the kernel or helper the type supplies:
+ *	  VXT_RECV, VXT_SEND, VXT_COSINE_DISTANCE, VXT_NORM,
+ *	  VXT_ARITH_FUNCTION).
  *
  * Before expanding, a file defines:
  *	VXT_T				the type's struct (Vector, HalfVector): dim, x[]

@@ -3,14 +3,19 @@
  * hnswscan.c
  *	  Index scans: ORDER BY <distance> LIMIT k.
  *
- * The first amgettuple call walks the graph over INT8 codes (greedy descent,
- * then a layer-0 search with hnsw.ef_search), then turns each result's
- * exact distance to its decoded vector and its stored residual into a
- * lower bound of the true distance (README, "Rescore").  Results are
- * returned in lower-bound order with xs_recheckorderby set: the executor
- * computes the exact distance from the heap row it fetches anyway and
- * reorders, exactly as for GiST's KNN scans.  So rows come back in exact
- * distance order with exact distances, and the index holds no float copy.
+ * The first amgettuple call walks the graph over the nodes' codes (greedy
+ * descent, then a layer-0 search with hnsw.ef_search; with the query's own
+ * INT8 code, or its float vector when vecidx.walk_quantized is off or the
+ * code would be clipped), then turns each result's exact distance to its
+ * decoded vector and its stored residual into a lower bound of the true
+ * distance (README, "Rescore").  Results are returned in lower-bound order
+ * with xs_recheckorderby set: the executor computes the exact distance
+ * from the heap row it fetches anyway and reorders, exactly as for GiST's
+ * KNN scans.  A node whose code is exact (zero residual under INT8, every
+ * node of the BITS and SPARSE codecs) is returned with the operator's own
+ * value and no recheck, except under an operator class that casts to
+ * vector (cast_bound).  So rows come back in exact distance order with
+ * exact distances, and the index holds no float copy.
  *
  * When the executor asks for more rows than a batch holds, the search
  * resumes for the next batch, in every hnsw.iterative_scan mode; the rows
