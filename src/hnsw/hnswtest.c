@@ -2,7 +2,8 @@
  *
  * hnswtest.c
  *	  Test-only hooks that make races and crashes deterministic: named pause
- *	  points and a forced node level.  Compiled only with
+ *	  points, a forced node level and a crash after the n-th WAL record.
+ *	  Compiled only with
  *	  USE_ASSERT_CHECKING (CI builds the module with it); otherwise hnsw.h
  *	  turns every hook into a no-op.
  *
