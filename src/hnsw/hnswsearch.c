@@ -876,11 +876,12 @@ typedef struct VxToRead
  * pages and prefetch the nodes' headers and code starts before the first
  * is read, so that their cache misses overlap (staying within the
  * backend's small array of private pin counts); then, one share lock at a
- * time, compute each node's distance into out[*nout] and, if it is within
- * r->bound, copy its list, storing the copy's slot in its visited entry
- * (*r->slotp[x], or looked up again if the map moved).  The unlocked peek at a line pointer only
- * computes a prefetch address; every real read happens under the lock,
- * with checks.  Returns the index after the last node read.
+ * time, compute each node's distance into out[*nout] and, if the search
+ * may expand it (it is within r->bound), copy its list, storing the copy's
+ * slot in its visited entry (*r->slotp[x], or looked up again if the map
+ * moved).  The unlocked peek at a line pointer only computes a prefetch
+ * address; every real read happens under the lock, with checks.  Returns
+ * the index after the last node read.
  */
 static int
 read_node_batch(VxDiskGraph *g, VxToRead *r, int i, VxCand *out, int *nout)
@@ -933,9 +934,11 @@ read_node_batch(VxDiskGraph *g, VxToRead *r, int i, VxCand *out, int *nout)
 			/*
 			 * Most nodes read are farther than the bound and never expanded
 			 * (or only in a later batch of a scan, which reads the page
-			 * again): keep the lists of the others only.
+			 * again): keep the lists of the others only -- of every node
+			 * while the bound is infinite (the result not yet full), which
+			 * the search takes whatever its distance (infinite or NaN).
 			 */
-			if (!(d < r->bound))
+			if (!isinf(r->bound) && !(d < r->bound))
 				continue;
 			ls = cache_list(g, node);
 			/* nothing else adds to the map here: only a growth moves entries */
