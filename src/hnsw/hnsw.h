@@ -164,6 +164,13 @@ vx_tid_pack(ItemPointer tid)
 		ItemPointerGetOffsetNumberNoCheck(tid);
 }
 
+/* the packed form of TID (blk, off) */
+static inline uint64
+vx_tid_make(BlockNumber blk, OffsetNumber off)
+{
+	return ((uint64) blk << 16) | off;
+}
+
 static inline BlockNumber
 vx_tid_block(uint64 id)
 {
@@ -394,6 +401,8 @@ vx_prepared_size(const VxIndexInfo *info)
 }
 extern bool vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value,
 							  float *out);
+extern bool vx_prepare_query(Relation index, const VxIndexInfo *info, Datum value,
+							 float *out, double *norm);
 extern FmgrInfo *vx_tovector_proc(Relation index);
 extern Vector *vx_datum_vector(FmgrInfo *tovector, Datum value);
 

@@ -1263,6 +1263,44 @@ layout_nodes(VxBuildState *bs, BlockNumber firstblk, BlockNumber *lastblk)
 	return order;
 }
 
+/* form node n's tuple and add it to page at the offset layout_nodes gave it */
+static void
+add_node_tuple(VxBuildState *bs, Page page, BNode *n)
+{
+	ItemPointerData lists[VX_MAX_LEVEL + 1][2 * VX_MAX_M];
+	ItemPointerData *lp[VX_MAX_LEVEL + 1];
+	int			counts[VX_MAX_LEVEL + 1];
+	VxCodeInfo	ci;
+	VxNodeForm	form;
+	Size		size;
+	char	   *tup;
+
+	for (int l = 0; l <= n->level; l++)
+	{
+		int32	   *list = bnode_list(bs, n, l);
+
+		counts[l] = bn_cnt(bs, n)[l];
+		for (int j = 0; j < counts[l]; j++)
+			lists[l][j] = bs->nodes[list[j]].tid;
+		lp[l] = lists[l];
+	}
+	ci.resid_l1 = ci.resid_l2 = n->resid;
+	ci.norm = n->norm;
+	ci.offset_dot = n->aux;
+	form.heaptid = &n->heaptid;
+	form.level = n->level;
+	form.ci = &ci;
+	form.code = bn_code(bs, n);
+	form.lists = lp;
+	form.counts = counts;
+	tup = vx_form_node(bs->info, &form, &size);
+	if (PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false) !=
+		ItemPointerGetOffsetNumber(&n->tid))
+		elog(ERROR, "hnsw build: node layout does not match page for block %u",
+			 ItemPointerGetBlockNumber(&n->tid));
+	pfree(tup);
+}
+
 /* write meta, quantizer and node pages for the in-memory graph */
 static void
 write_graph(VxBuildState *bs)
@@ -1309,38 +1347,7 @@ write_graph(VxBuildState *bs)
 		vx_init_page(page, VX_PAGE_NODE);
 		for (; i < bs->nnodes && ItemPointerGetBlockNumber(&bs->nodes[order[i]].tid) == blk; i++)
 		{
-			BNode	   *n = &bs->nodes[order[i]];
-			ItemPointerData lists[VX_MAX_LEVEL + 1][2 * VX_MAX_M];
-			ItemPointerData *lp[VX_MAX_LEVEL + 1];
-			int			counts[VX_MAX_LEVEL + 1];
-			VxCodeInfo	ci;
-			VxNodeForm	form;
-			Size		size;
-			char	   *tup;
-
-			for (int l = 0; l <= n->level; l++)
-			{
-				int32	   *list = bnode_list(bs, n, l);
-
-				counts[l] = bn_cnt(bs, n)[l];
-				for (int j = 0; j < counts[l]; j++)
-					lists[l][j] = bs->nodes[list[j]].tid;
-				lp[l] = lists[l];
-			}
-			ci.resid_l1 = ci.resid_l2 = n->resid;
-			ci.norm = n->norm;
-			ci.offset_dot = n->aux;
-			form.heaptid = &n->heaptid;
-			form.level = n->level;
-			form.ci = &ci;
-			form.code = bn_code(bs, n);
-			form.lists = lp;
-			form.counts = counts;
-			tup = vx_form_node(info, &form, &size);
-			if (PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false) !=
-				ItemPointerGetOffsetNumber(&n->tid))
-				elog(ERROR, "hnsw build: node layout does not match page for block %u", blk);
-			pfree(tup);
+			add_node_tuple(bs, page, &bs->nodes[order[i]]);
 		}
 		write_page(bs->index, page);
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, i);

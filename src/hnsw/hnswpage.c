@@ -17,6 +17,7 @@
 #include "port/pg_bitutils.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "utils/builtins.h"
 #include "utils/rel.h"
 
 #include "hnsw.h"
@@ -782,6 +783,27 @@ vx_datum_vector(FmgrInfo *tovector, Datum value)
 }
 
 /*
+ * The part of preparing a dense vector that values and queries share: v's
+ * floats into out, its norm (in double) after them and returned; for
+ * cosine, normalised unless the norm is 0.
+ */
+static double
+prepare_dense(const VxIndexInfo *info, const Vector *v, float *out)
+{
+	double		norm = 0;
+
+	memcpy(out, v->x, sizeof(float) * info->dim);
+	for (int i = 0; i < info->dim; i++)
+		norm += (double) out[i] * out[i];
+	norm = sqrt(norm);
+	out[info->dim] = (float) norm;
+	if (info->metric == VX_METRIC_COSINE && norm != 0)
+		for (int i = 0; i < info->dim; i++)
+			out[i] = (float) (out[i] / norm);
+	return norm;
+}
+
+/*
  * Turn an indexed datum into the prepared vector the graph stores (out has
  * VX_PREPARED_LEN(dim) floats): casts it to vector if the opclass says so,
  * checks the dimension; for cosine, normalises and returns false for a
@@ -794,7 +816,7 @@ bool
 vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value, float *out)
 {
 	Vector	   *v;
-	double		norm = 0;
+	double		norm;
 
 	if (info->codec == VX_CODEC_BITS)
 	{
@@ -809,20 +831,32 @@ vx_prepare_vector(Relation index, const VxIndexInfo *info, Datum value, float *o
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", info->dim, v->dim)));
-	memcpy(out, v->x, sizeof(float) * info->dim);
+	norm = prepare_dense(info, v, out);
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
+	return info->metric != VX_METRIC_COSINE || norm != 0;
+}
 
-	for (int i = 0; i < info->dim; i++)
-		norm += (double) out[i] * out[i];
-	norm = sqrt(norm);
-	out[info->dim] = (float) norm;
-	if (info->metric == VX_METRIC_COSINE)
-	{
-		if (norm == 0)
-			return false;
-		for (int i = 0; i < info->dim; i++)
-			out[i] = (float) (out[i] / norm);
-	}
-	return true;
+/*
+ * A query (not NULL) for an index of dense vectors (vector, or halfvec cast
+ * with tovector) into out (VX_PREPARED_LEN(dim) floats), as
+ * vx_prepare_vector prepares an indexed value, but with pgvector's error for
+ * a query of other dimensions; a zero cosine query stays zero.  Sets *norm
+ * to the query's norm and returns whether the query was cast.
+ */
+bool
+vx_prepare_query(Relation index, const VxIndexInfo *info, Datum value, float *out,
+				 double *norm)
+{
+	FmgrInfo   *tovector = vx_tovector_proc(index);
+	Vector	   *v = vx_datum_vector(tovector, value);
+
+	if (v->dim != info->dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("different %s dimensions %d and %d",
+						format_type_be(TupleDescAttr(RelationGetDescr(index), 0)->atttypid),
+						info->dim, v->dim)));
+	*norm = prepare_dense(info, v, out);
+	return tovector != NULL;
 }

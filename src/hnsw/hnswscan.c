@@ -455,6 +455,73 @@ set_walk_code(VxQuery *wq, const float *q)
 }
 
 /*
+ * The query as the scan keeps it (so->q): dim floats (normalised for
+ * cosine), or the codec's code; a NULL query is zeros.  Sets so->qnorm,
+ * so->nanquery (the operator's distances are NaN: a NULL query, or a zero
+ * cosine query) and so->cast.
+ */
+static float *
+prepare_query(VxScanOpaque so, Relation index, const VxIndexInfo *info)
+{
+	float	   *q;
+
+	so->qnorm = 0;
+	so->nanquery = false;
+	so->cast = false;
+	if (so->qnull)
+	{
+		so->nanquery = true;
+		return palloc0(vx_prepared_size(info));
+	}
+	if (info->codec == VX_CODEC_SPARSE)
+	{
+		q = (float *) vx_sparse_query(info, so->query);
+		so->nanquery = info->metric == VX_METRIC_COSINE && *(int32 *) q == 0;
+		return q;
+	}
+	q = palloc(vx_prepared_size(info));
+	if (info->codec == VX_CODEC_BITS)
+		vx_bits_prepare(info, so->query, (char *) q, true);
+	else
+	{
+		so->cast = vx_prepare_query(index, info, so->query, q, &so->qnorm);
+		so->nanquery = info->metric == VX_METRIC_COSINE && so->qnorm == 0;
+	}
+	return q;
+}
+
+/*
+ * The walk's query from the prepared query q: under a quantizer the query
+ * in the quantizer's space (or, for inner product, q with its dot product
+ * with the offsets); under the SPARSE codec q with its aux value.
+ */
+static void
+set_graph_query(VxQuery *query, const VxIndexInfo *info, float *q)
+{
+	if (info->quantized && info->metric != VX_METRIC_IP)
+	{
+		float	   *u = palloc(sizeof(float) * info->dim);
+
+		vxq_query_transform(&info->quant, q, u);
+		query->qf = u;
+	}
+	else
+	{
+		query->qf = q;
+		if (info->codec == VX_CODEC_SPARSE)
+			query->qaux = vx_sparse_aux(info, (const char *) q);
+		if (info->quantized)
+		{
+			double		qa = 0;
+
+			for (int i = 0; i < info->dim; i++)
+				qa += (double) q[i] * info->quant.offset[i];
+			query->qaux = (float) qa;
+		}
+	}
+}
+
+/*
  * Start a search: prepare the query, descend to layer 0 and set up the
  * layer-0 search state.  Leaves so->exhausted set if the index is empty.
  */
@@ -477,76 +544,11 @@ start_search(IndexScanDesc scan)
 		return;
 	}
 
-	/* the query: dim floats, or the codec's code (a NULL query: zeros) */
 	so->xbuf = info->codec == VX_CODEC_INT8 ? palloc(sizeof(float) * info->dim) : NULL;
-	so->qnorm = 0;
-	so->nanquery = false;
-	so->cast = false;
-	if (info->codec == VX_CODEC_SPARSE && !so->qnull)
-		q = (float *) vx_sparse_query(info, so->query);
-	else
-		q = palloc(vx_prepared_size(info));
-	so->q = q;
-	if (so->qnull)
-	{
-		memset(q, 0, vx_prepared_size(info));
-		so->nanquery = true;
-	}
-	else if (info->codec == VX_CODEC_BITS)
-		vx_bits_prepare(info, so->query, (char *) q, true);
-	else if (info->codec == VX_CODEC_SPARSE)
-	{
-		/* cosine distance to a zero vector is NaN */
-		so->nanquery = info->metric == VX_METRIC_COSINE && *(int32 *) q == 0;
-	}
-	else
-	{
-		FmgrInfo   *tovector = vx_tovector_proc(index);
-		Vector	   *v = vx_datum_vector(tovector, so->query);
-
-		so->cast = tovector != NULL;
-		if (v->dim != info->dim)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("different %s dimensions %d and %d",
-							format_type_be(TupleDescAttr(RelationGetDescr(index), 0)->atttypid),
-							info->dim, v->dim)));
-		memcpy(q, v->x, sizeof(float) * info->dim);
-	}
-	for (int i = 0; info->codec == VX_CODEC_INT8 && i < info->dim; i++)
-		so->qnorm += (double) q[i] * q[i];
-	so->qnorm = sqrt(so->qnorm);
-	if (info->metric == VX_METRIC_COSINE && info->codec == VX_CODEC_INT8)
-	{
-		if (so->qnorm == 0)
-			so->nanquery = true;	/* cosine distance to a zero vector is NaN */
-		else
-			for (int i = 0; i < info->dim; i++)
-				q[i] = (float) (q[i] / so->qnorm);
-	}
+	so->q = q = prepare_query(so, index, info);
 
 	vx_disk_graph_init_kept(g, index, info, vx_ef_search * info->m);
-	if (info->quantized && info->metric != VX_METRIC_IP)
-	{
-		float	   *u = palloc(sizeof(float) * info->dim);
-
-		vxq_query_transform(&info->quant, q, u);
-		g->query.qf = u;
-	}
-	else
-	{
-		g->query.qf = q;
-		if (info->codec == VX_CODEC_SPARSE)
-			g->query.qaux = vx_sparse_aux(info, (const char *) q);
-		if (info->quantized)
-		{
-			double		qa = 0;
-
-			for (int i = 0; i < info->dim; i++)
-				qa += (double) q[i] * info->quant.offset[i];
-			g->query.qaux = (float) qa;
-		}
-	}
+	set_graph_query(&g->query, info, q);
 
 	/*
 	 * Walk with the query's own code and the exact uint8 kernels (two to
