@@ -257,6 +257,24 @@ lock_node_page(VacState *vs, BlockNumber blk, int mode)
 	return buf;
 }
 
+/*
+ * The next node after *off (InvalidOffsetNumber to start) on locked node
+ * page blk that is neither DELETED nor FREE, *off set to its offset; NULL
+ * past the page's last node.
+ */
+static VxNodeHeader *
+next_live(VacState *vs, Page page, BlockNumber blk, OffsetNumber *off)
+{
+	while (++(*off) <= PageGetMaxOffsetNumber(page))
+	{
+		VxNodeHeader *node = vx_page_node(vs->index, page, blk, *off);
+
+		if (!(node->flags & VX_NODE_DEAD))
+			return node;
+	}
+	return NULL;
+}
+
 /* the cached code of a live node, or NULL */
 static const char *
 cached_code(VacState *vs, uint64 key, float *aux)
@@ -791,18 +809,18 @@ repair_page(VacState *vs, BlockNumber blk)
 	Buffer		buf;
 	Page		page;
 	GenericXLogState *state = NULL;
+	OffsetNumber off = InvalidOffsetNumber;
+	VxNodeHeader *node;
 
 	buf = lock_node_page(vs, blk, BUFFER_LOCK_EXCLUSIVE);
 	if (!BufferIsValid(buf))
 		return;
 	page = BufferGetPage(buf);
-	for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+	/* page is the record's image once one is started: read on from it */
+	while ((node = next_live(vs, page, blk, &off)) != NULL)
 	{
-		VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
 		ItemPointerData self;
 
-		if (node->flags & VX_NODE_DEAD)
-			continue;
 		ItemPointerSet(&self, blk, off);
 		for (int l = 0; l <= node->level; l++)
 		{
@@ -1220,18 +1238,15 @@ reach_scan(VacState *vs, ItemPointer entry, int entry_level)
 		Page		page;
 		int			nu = 0;
 		bool		fix = false;
+		OffsetNumber off = InvalidOffsetNumber;
+		VxNodeHeader *node;
 
 		if (!BufferIsValid(buf))
 			continue;
 		page = BufferGetPage(buf);
-		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		/* DELETED nodes of a later round need not be reached */
+		while ((node = next_live(vs, page, blk, &off)) != NULL)
 		{
-			VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
-			ItemPointerData tid;
-
-			/* DELETED nodes of a later round need not be reached */
-			if (node->flags & VX_NODE_DEAD)
-				continue;
 			vs->nlive++;
 			for (int l = 0; l <= node->level && !fix; l++)
 			{
@@ -1240,9 +1255,8 @@ reach_scan(VacState *vs, ItemPointer entry, int entry_level)
 				for (int i = 0; i < n && !fix; i++)
 					fix = dead_lookup(&vs->dead, vx_tid_pack(&nbrs[i]), false) != NULL;
 			}
-			ItemPointerSet(&tid, blk, off);
-			if (!is_reached(vs, vx_tid_pack(&tid)) && nu < vs->perpage)
-				unreached[nu++] = vx_tid_pack(&tid);
+			if (!is_reached(vs, vx_tid_make(blk, off)) && nu < vs->perpage)
+				unreached[nu++] = vx_tid_make(blk, off);
 		}
 		UnlockReleaseBuffer(buf);
 
@@ -1299,24 +1313,17 @@ find_top(VacState *vs, int *level)
 	for (BlockNumber blk = vs->first; blk < RelationGetNumberOfBlocks(vs->index); blk++)
 	{
 		Buffer		buf = lock_node_page(vs, blk, BUFFER_LOCK_SHARE);
-		Page		page;
+		OffsetNumber off = InvalidOffsetNumber;
+		VxNodeHeader *node;
 
 		if (!BufferIsValid(buf))
 			continue;
-		page = BufferGetPage(buf);
-		for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-		{
-			VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
-
-			if (!(node->flags & VX_NODE_DEAD) && node->level > *level)
+		while ((node = next_live(vs, BufferGetPage(buf), blk, &off)) != NULL)
+			if (node->level > *level)
 			{
-				ItemPointerData tid;
-
-				ItemPointerSet(&tid, blk, off);
-				top = vx_tid_pack(&tid);
+				top = vx_tid_make(blk, off);
 				*level = node->level;
 			}
-		}
 		UnlockReleaseBuffer(buf);
 	}
 	return top;
@@ -1452,22 +1459,14 @@ plan_adopt_missed(VacState *vs)
 		for (BlockNumber blk = vs->first; blk < RelationGetNumberOfBlocks(vs->index); blk++)
 		{
 			Buffer		buf = lock_node_page(vs, blk, BUFFER_LOCK_SHARE);
-			Page		page;
 			int			nu = 0;
+			OffsetNumber off = InvalidOffsetNumber;
 
 			if (!BufferIsValid(buf))
 				continue;
-			page = BufferGetPage(buf);
-			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-			{
-				VxNodeHeader *node = vx_page_node(vs->index, page, blk, off);
-				ItemPointerData tid;
-
-				ItemPointerSet(&tid, blk, off);
-				if (!(node->flags & VX_NODE_DEAD) && !is_reached(vs, vx_tid_pack(&tid)) &&
-					nu < vs->perpage)
-					missed[nu++] = vx_tid_pack(&tid);
-			}
+			while (next_live(vs, BufferGetPage(buf), blk, &off) != NULL)
+				if (!is_reached(vs, vx_tid_make(blk, off)) && nu < vs->perpage)
+					missed[nu++] = vx_tid_make(blk, off);
 			UnlockReleaseBuffer(buf);
 			for (int i = 0; i < nu; i++)
 			{
